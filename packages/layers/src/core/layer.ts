@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { NamedArray } from '@penjing/named-array';
-import { Struct } from '../tree/struct.js';
+import { Struct, defineBase } from '../tree/struct.js';
+import type { ConstructorArgs, FieldSpecs, FieldValues, StructStatics } from '../tree/fields.js';
 import { childrenOf, walk } from '../tree/tree.js';
 import { keyPathToString, type KeyPath } from '../tree/keypath.js';
 
@@ -42,7 +43,12 @@ export interface UnhandledRequest {
   name: string;
 }
 
-let depth = 0;
+/**
+ * Marks the side inputs of calls made inside an outer `call`: the mark travels with the side
+ * inputs (combinators pass them on, spreads copy it), so nested calls skip the checks and
+ * the tidy, and an unrelated model called from inside a forward pass still gets its own.
+ */
+const INSIDE = Symbol('penjing.insideCall');
 const ERROR_LAYER = Symbol('penjing.errorLayer');
 const checked = new WeakMap<object, Set<string>>();
 
@@ -62,7 +68,22 @@ const checked = new WeakMap<object, Set<string>>();
  * }
  * new Double().call(nx.ones({ seq: 3 }));
  */
-export abstract class Layer<I = any, O = any> extends Struct {
+export abstract class Layer<I = unknown, O = unknown> extends Struct {
+  /**
+   * A layer base class with the given fields (see \`Struct.define\`); the layer's input and
+   * output types follow as type arguments.
+   * @example
+   * class Scale extends Layer.define('Scale', { by: staticField<number>() })<NamedArray, NamedArray> {
+   *   protected override forward(x: NamedArray) { return x.mul(this.by); }
+   * }
+   */
+  static override define<const S extends FieldSpecs>(
+    name: string,
+    specs: S,
+  ): (abstract new <I = unknown, O = unknown>(...args: ConstructorArgs<S>) => Layer<I, O> & FieldValues<S>) & StructStatics {
+    return defineBase(Layer as never, name, specs) as never;
+  }
+
   /** The computation; called by `call`. Sublayers are invoked with `child.call(x, side)`. */
   protected abstract forward(input: I, side: SideInputs): O;
 
@@ -82,7 +103,7 @@ export abstract class Layer<I = any, O = any> extends Struct {
    * @example const logits = model.call(tokens, { tokenPositions });
    */
   call(input: I, side: SideInputs = {}): O {
-    if (depth > 0) {
+    if ((side as Record<symbol, unknown>)[INSIDE]) {
       try {
         return this.forward(input, side);
       } catch (e) {
@@ -91,18 +112,16 @@ export abstract class Layer<I = any, O = any> extends Struct {
       }
     }
     assertSideInputsHandled(this, Object.keys(side));
-    depth++;
+    const inner: SideInputs = { ...side, [INSIDE]: true };
     try {
       let out!: O;
       tf.tidy(() => {
-        out = this.forward(input, side);
+        out = this.forward(input, inner);
         return tensorsIn(out);
       });
       return out;
     } catch (e) {
       throw locateError(this, e);
-    } finally {
-      depth--;
     }
   }
 }

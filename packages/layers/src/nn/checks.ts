@@ -62,3 +62,8 @@ export function describeValue(x: unknown): string {
 export function nameList(names: string | readonly string[]): readonly string[] {
   return Object.freeze(typeof names === 'string' ? [names] : [...names]);
 }
+
+/** A frozen copy of a list (list fields of structs are frozen like the structs). @example frozenList(layers) */
+export function frozenList<T>(xs: readonly T[]): readonly T[] {
+  return Object.freeze([...xs]);
+}

@@ -1,32 +1,52 @@
+import { SPECS, fieldValuesFromInput, type ConstructorArgs, type FieldInfo, type FieldSpecs, type FieldValues, type StructStatics } from './fields.js';
+
 /**
  * The base of every immutable tree node (Penzai's `pz.Struct`).
  *
- * A struct's fields are its own properties, in declaration order (`static fields`, when a
- * class lists them) or construction order. A field whose value is a struct, Parameter,
- * NamedArray, array or plain record is a child; anything else (strings, numbers, functions)
- * is static metadata. Structs are frozen: updates build new ones (`replace`), sharing every
+ * Declare a struct with `Struct.define(name, fields)` (or `Layer.define` for layers): each
+ * field once, as a `child` (a subtree) or a `staticField` (metadata). The name is the class's
+ * stable name — printing, parsing, errors and the viewer use it, and it survives
+ * minification. Structs are frozen: updates build new ones (`replace`), sharing every
  * unchanged child.
  *
  * @example
- * class Scale extends Struct {
- *   declare readonly by: number;
- *   constructor(f: { by: number }) { super(f); }
+ * class Pair extends Struct.define('Pair', { left: child<Parameter>(), right: child<Parameter>(), note: staticField<string>().default('') }) {
+ *   swap() { return this.replace({ left: this.right, right: this.left }); }
  * }
- * new Scale({ by: 2 }).replace({ by: 3 });
+ * new Pair({ left: a, right: b }).swap();
+ *
+ * The older form — `static fields`, `declare readonly` per field and a constructor calling
+ * `super(fields)` — still works; its fields all count as children.
  */
 export abstract class Struct {
-  /** Optional field order; subclasses may list their fields so printing and paths are stable. */
+  /** Field names in order (set by `define`; older classes may list them by hand). */
   static readonly fields?: readonly string[];
+  /** The class's stable name (set by `define`; older classes may set it by hand). */
+  static readonly structName?: string;
 
-  constructor(fields: object) {
-    const order = (this.constructor as typeof Struct).fields;
-    if (order) {
-      for (const k of order) {
-        if (k in fields) (this as Record<string, unknown>)[k] = (fields as Record<string, unknown>)[k];
-      }
+  constructor(fields?: object) {
+    const ctor = this.constructor as typeof Struct;
+    const specs = specsOf(ctor);
+    const self = this as Record<string, unknown>;
+    if (specs) {
+      Object.assign(this, fieldValuesFromInput(structNameOf(ctor), specs, fields));
+    } else {
+      const order = ctor.fields;
+      const given = (fields ?? {}) as Record<string, unknown>;
+      if (order) for (const k of order) if (k in given) self[k] = given[k];
+      Object.assign(this, given);
     }
-    Object.assign(this, fields);
     Object.freeze(this);
+  }
+
+  /**
+   * A base class with the given fields, for `class X extends Struct.define('X', {...}) {...}`.
+   * The constructor takes the fields object (with defaults and conversions applied), the
+   * instance has each field as a readonly property, and `typeName()` is `name`.
+   * @example class Box extends Struct.define('Box', { value: child<NamedArray>() }) {}
+   */
+  static define<const S extends FieldSpecs>(name: string, specs: S): (abstract new (...args: ConstructorArgs<S>) => Struct & FieldValues<S>) & StructStatics {
+    return defineBase(Struct, name, specs) as never;
   }
 
   /** Field names in order. @example new Parameter({ label: 'w', value }).fieldNames() // ['label', 'value', 'trainable'] */
@@ -42,16 +62,69 @@ export abstract class Struct {
     // Unchanged replacements keep the node itself, so selector writes preserve sharing.
     const self = this as Record<string, unknown>;
     if (Object.entries(changes).every(([k, v]) => k in self && Object.is(self[k], v))) return this;
-    const copy = Object.create(Object.getPrototypeOf(this)) as this;
-    for (const k of Object.keys(this)) (copy as Record<string, unknown>)[k] = (this as Record<string, unknown>)[k];
+    const copy = Object.create(Object.getPrototypeOf(this)) as Record<string, unknown>;
+    for (const k of Object.keys(this)) copy[k] = self[k];
     Object.assign(copy, changes);
-    return Object.freeze(copy);
+    return Object.freeze(copy) as this;
   }
 
-  /** The name shown for this node in printed trees and the viewer (override to rename). @example layer.typeName() // 'Linear' */
+  /** The name shown for this node in printed trees, errors and the viewer. @example layer.typeName() // 'Linear' */
   typeName(): string {
-    return this.constructor.name;
+    return structNameOf(this.constructor as typeof Struct);
   }
+}
+
+/** Marks the anonymous base classes `define` returns. */
+const DEFINED = Symbol.for('penjing.definedBase');
+
+/**
+ * Creates the base class for a definition on top of `parent` (Struct or Layer).
+ * @internal used by `Struct.define` and `Layer.define`
+ */
+export function defineBase(parent: abstract new (fields?: object) => Struct, name: string, specs: FieldSpecs): abstract new (fields?: object) => Struct {
+  if (!/^[A-Za-z_$][A-Za-z0-9_$.]*$/.test(name)) throw new TypeError(`Struct.define: '${name}' is not a usable class name (letters, digits, _ and $; dots for namespaces).`);
+  abstract class Defined extends parent {}
+  Object.defineProperties(Defined, {
+    structName: { value: name },
+    fields: { value: Object.freeze(Object.keys(specs)) },
+    [SPECS]: { value: specs },
+    [DEFINED]: { value: true },
+  });
+  return Defined;
+}
+
+function specsOf(ctor: Function): FieldSpecs | undefined {
+  return (ctor as unknown as Record<symbol, FieldSpecs | undefined>)[SPECS];
+}
+
+/**
+ * A class's stable name: its own `structName`; a class written directly on a definition
+ * takes the definition's name; any other subclass its JS name.
+ * @example structNameOf(Linear) // 'Linear'
+ */
+export function structNameOf(ctor: Function): string {
+  if (Object.hasOwn(ctor, 'structName')) return (ctor as typeof Struct).structName!;
+  const parent = Object.getPrototypeOf(ctor) as Function;
+  if (parent && Object.hasOwn(parent, DEFINED)) return (parent as typeof Struct).structName!;
+  return ctor.name;
+}
+
+/**
+ * The declared fields of a struct with their kinds; fields of older classes (no definition)
+ * count as children.
+ * @example structFields(new Softmax({ axes: 'kv_seq' })) // [{ name: 'axes', kind: 'static' }]
+ */
+export function structFields(x: Struct): FieldInfo[] {
+  const specs = specsOf(x.constructor);
+  return x.fieldNames().map((name) => ({ name, kind: specs?.[name]?.kind ?? 'child' }));
+}
+
+/**
+ * The declared field specs of a struct class, if it was made with `define`.
+ * @example fieldSpecsOf(Linear)?.weights.kind // 'child'
+ */
+export function fieldSpecsOf(ctor: Function): FieldSpecs | undefined {
+  return specsOf(ctor);
 }
 
 /** The data fields of a struct type (methods excluded). */
