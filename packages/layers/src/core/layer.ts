@@ -81,7 +81,7 @@ export abstract class Layer<I = unknown, O = unknown> extends Struct {
     name: string,
     specs: S,
   ): (abstract new <I = unknown, O = unknown>(...args: ConstructorArgs<S>) => Layer<I, O> & FieldValues<S>) & StructStatics {
-    return defineBase(Layer as never, name, specs) as never;
+    return defineBase(Layer, name, specs);
   }
 
   /** The computation; called by `call`. Sublayers are invoked with `child.call(x, side)`. */

@@ -67,3 +67,8 @@ export function nameList(names: string | readonly string[]): readonly string[] {
 export function frozenList<T>(xs: readonly T[]): readonly T[] {
   return Object.freeze([...xs]);
 }
+
+/** A frozen shallow copy of a record field. @example frozenRecord({ attnMask }) */
+export function frozenRecord<T>(r: Readonly<Record<string, T>>): Readonly<Record<string, T>> {
+  return Object.freeze({ ...r });
+}

@@ -1,6 +1,7 @@
 import * as nx from '@penjing/named-array';
 import { NamedArray } from '@penjing/named-array';
 import { Layer, LayerError } from '../core/layer.js';
+import { child, staticField } from '../tree/fields.js';
 import type { ParameterLike } from '../params/parameter.js';
 import { RenameAxes } from './basic.js';
 import { checkInputAxes, nameList, requireNamed } from './checks.js';
@@ -36,14 +37,11 @@ export interface LinearConfig {
  * const lin = Linear.fromConfig({ name: 'mlp/in', seed: 0, inputAxes: { embedding: 8 }, outputAxes: { neurons: 32 } });
  * lin.call(x); // {batch, seq, embedding: 8} -> {batch, seq, neurons: 32}
  */
-export class Linear extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['weights', 'inAxisNames', 'outAxisNames'] as const;
-  declare readonly weights: ParameterLike;
-  declare readonly inAxisNames: readonly string[];
-  declare readonly outAxisNames: readonly string[];
-  constructor(f: { weights: ParameterLike; inAxisNames: readonly string[]; outAxisNames: readonly string[] }) {
-    super({ weights: f.weights, inAxisNames: nameList(f.inAxisNames), outAxisNames: nameList(f.outAxisNames) });
-  }
+export class Linear extends Layer.define('Linear', {
+  weights: child<ParameterLike>(),
+  inAxisNames: staticField<readonly string[]>().from(nameList),
+  outAxisNames: staticField<readonly string[]>().from(nameList),
+})<NamedArray, NamedArray> {
 
   /**
    * Builds a Linear, or a LinearInPlace when input and output names overlap (the contraction
@@ -117,13 +115,10 @@ export interface AddBiasConfig {
  * input must not have (the output gains them).
  * @example AddBias.fromConfig({ name: 'mlp/out', seed: 0, biasedAxes: { embedding: 8 } })
  */
-export class AddBias extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['bias', 'newAxisNames'] as const;
-  declare readonly bias: ParameterLike;
-  declare readonly newAxisNames: readonly string[];
-  constructor(f: { bias: ParameterLike; newAxisNames?: readonly string[] }) {
-    super({ bias: f.bias, newAxisNames: nameList(f.newAxisNames ?? []) });
-  }
+export class AddBias extends Layer.define('AddBias', {
+  bias: child<ParameterLike>(),
+  newAxisNames: staticField<readonly string[]>().default([]).from(nameList),
+})<NamedArray, NamedArray> {
 
   /** @example AddBias.fromConfig({ name: 'proj', seed: null, biasedAxes: { neurons: 32 } }) */
   static fromConfig(c: AddBiasConfig): AddBias {
@@ -159,6 +154,7 @@ export interface AffineConfig extends Omit<LinearConfig, 'initializer'> {
  * @example Affine.fromConfig({ name: 'mlp/in', seed: 0, inputAxes: { features: 2 }, outputAxes: { hidden: 8 } })
  */
 export class Affine extends Sequential {
+  static override readonly structName = 'Affine';
   /** @example Affine.fromConfig({ name: 'head', seed: 1, inputAxes: { hidden: 8 }, outputAxes: { out: 1 } }) */
   static fromConfig(c: AffineConfig): Affine {
     const linear = Linear.fromConfig({ ...c, name: `${c.name}/Linear`, initializer: c.linearInitializer });
@@ -182,15 +178,15 @@ export class Affine extends Sequential {
  * const qk = new NamedEinsum({ inputAxes: [['seq', 'heads', 'projection'], ['kv_seq', 'heads', 'projection']], outputAxes: ['heads', 'seq', 'kv_seq'] });
  * qk.call([q, k]); // {batch, heads, seq, kv_seq}
  */
-export class NamedEinsum extends Layer<readonly NamedArray[], NamedArray> {
-  static override readonly fields = ['inputAxes', 'outputAxes'] as const;
-  declare readonly inputAxes: readonly (readonly string[])[];
-  declare readonly outputAxes: readonly string[];
+export class NamedEinsum extends Layer.define('NamedEinsum', {
+  inputAxes: staticField<readonly (readonly string[])[]>().from((axes: readonly (readonly string[])[]) => Object.freeze(axes.map((a) => nameList(a)))),
+  outputAxes: staticField<readonly string[]>().from(nameList),
+})<readonly NamedArray[], NamedArray> {
   constructor(f: { inputAxes: readonly (readonly string[])[]; outputAxes: readonly string[] }) {
     const all = new Set(f.inputAxes.flat());
     const unknown = f.outputAxes.filter((n) => !all.has(n));
     if (unknown.length) throw new RangeError(`NamedEinsum: output axes [${unknown.join(', ')}] appear in no input.`);
-    super({ inputAxes: Object.freeze(f.inputAxes.map((a) => nameList(a))), outputAxes: nameList(f.outputAxes) });
+    super(f);
   }
 
   protected override forward(inputs: readonly NamedArray[]): NamedArray {

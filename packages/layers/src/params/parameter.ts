@@ -1,5 +1,6 @@
 import type { NamedArray } from '@penjing/named-array';
 import { Struct } from '../tree/struct.js';
+import { child, staticField } from '../tree/fields.js';
 
 /**
  * Raised when a model with unbound parameter slots is read or called.
@@ -17,13 +18,15 @@ export class UnboundParameterError extends Error {
  * @example
  * const w = new Parameter({ label: 'mlp/in.weights', value: nx.zeros({ a: 2, b: 3 }) });
  */
-export class Parameter<N extends string = string> extends Struct {
-  static override readonly fields = ['label', 'value', 'trainable'] as const;
-  declare readonly label: string;
+export class Parameter<N extends string = string> extends Struct.define('Parameter', {
+  label: staticField<string>(),
+  value: child<NamedArray>(),
+  trainable: staticField<boolean>().default(true),
+}) {
+  // A class's type parameters cannot reach its definition, so the generic field is narrowed here.
   declare readonly value: NamedArray<N>;
-  declare readonly trainable: boolean;
   constructor(f: { label: string; value: NamedArray<N>; trainable?: boolean }) {
-    super({ label: f.label, value: f.value, trainable: f.trainable ?? true });
+    super(f);
   }
 }
 
@@ -34,14 +37,11 @@ export class Parameter<N extends string = string> extends Struct {
  * @example
  * const slot = new ParameterSlot({ label: 'mlp/in.weights', namedShape: { a: 2, b: 3 } });
  */
-export class ParameterSlot extends Struct {
-  static override readonly fields = ['label', 'namedShape'] as const;
-  declare readonly label: string;
+export class ParameterSlot extends Struct.define('ParameterSlot', {
+  label: staticField<string>(),
   /** The expected named shape, when known; binding checks against it. */
-  declare readonly namedShape?: Readonly<Record<string, number>>;
-  constructor(f: { label: string; namedShape?: Readonly<Record<string, number>> }) {
-    super(f);
-  }
+  namedShape: staticField<Readonly<Record<string, number>> | undefined>().default(undefined),
+}) {
   /** Reading a slot's value fails with the label and the fix. @example slot.value // throws UnboundParameterError */
   get value(): never {
     throw new UnboundParameterError(`Parameter '${this.label}' has no value: bind one with bindParameters(tree, {...}) or load a checkpoint.`);

@@ -46,7 +46,7 @@ export abstract class Struct {
    * @example class Box extends Struct.define('Box', { value: child<NamedArray>() }) {}
    */
   static define<const S extends FieldSpecs>(name: string, specs: S): (abstract new (...args: ConstructorArgs<S>) => Struct & FieldValues<S>) & StructStatics {
-    return defineBase(Struct, name, specs) as never;
+    return defineBase(Struct, name, specs);
   }
 
   /** Field names in order. @example new Parameter({ label: 'w', value }).fieldNames() // ['label', 'value', 'trainable'] */
@@ -74,6 +74,10 @@ export abstract class Struct {
   }
 }
 
+/** Any struct class, abstract or not. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyStructClass = abstract new (...args: any[]) => Struct;
+
 /** Marks the anonymous base classes `define` returns. */
 const DEFINED = Symbol.for('penjing.definedBase');
 
@@ -81,7 +85,7 @@ const DEFINED = Symbol.for('penjing.definedBase');
  * Creates the base class for a definition on top of `parent` (Struct or Layer).
  * @internal used by `Struct.define` and `Layer.define`
  */
-export function defineBase(parent: abstract new (fields?: object) => Struct, name: string, specs: FieldSpecs): abstract new (fields?: object) => Struct {
+export function defineBase<R>(parent: AnyStructClass, name: string, specs: FieldSpecs): R {
   if (!/^[A-Za-z_$][A-Za-z0-9_$.]*$/.test(name)) throw new TypeError(`Struct.define: '${name}' is not a usable class name (letters, digits, _ and $; dots for namespaces).`);
   abstract class Defined extends parent {}
   Object.defineProperties(Defined, {
@@ -90,7 +94,8 @@ export function defineBase(parent: abstract new (fields?: object) => Struct, nam
     [SPECS]: { value: specs },
     [DEFINED]: { value: true },
   });
-  return Defined;
+  // The one place the declared field types meet the runtime class.
+  return Defined as unknown as R;
 }
 
 function specsOf(ctor: Function): FieldSpecs | undefined {
