@@ -4,7 +4,7 @@
  */
 export * from './tree/keypath.js';
 export * from './tree/struct.js';
-export { child, staticField, FieldDef, type FieldKind, type FieldInfo, type FieldSpecs, type FieldValues, type FieldInputs } from './tree/fields.js';
+export { child, staticField, FieldDef, type FieldKind, type FieldInfo, type FieldSpecs, type FieldValues, type FieldInputs, type ConstructorArgs, type StructStatics } from './tree/fields.js';
 export * from './tree/tree.js';
 export * from './params/parameter.js';
 export * from './core/layer.js';

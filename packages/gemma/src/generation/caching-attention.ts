@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as nx from '@penjing/named-array';
 import { NamedArray, formatNamedShape } from '@penjing/named-array';
-import { Attention, Layer, LayerError, SIDE_OUTPUTS, SideOutputCollector, type SideInputs } from '@penjing/layers';
+import { Attention, Layer, child, staticField, LayerError, SIDE_OUTPUTS, SideOutputCollector, type SideInputs } from '@penjing/layers';
 import { KVCache, KVCacheEntry, KV_SEQ, writeSlots } from './kv-cache.js';
 
 /** Side input carrying the cache being extended (a {@link KVCache}). */
@@ -39,26 +39,18 @@ export function cacheTags(i: number): { keys: string; values: string; positions:
  * @example
  * const caching = KVCachingAttention.fromUncached(attention, 0);
  */
-export class KVCachingAttention extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['inputToQuery', 'inputToKey', 'inputToValue', 'queryKeyToAttn', 'attnValueToOutput', 'cacheIndex'] as const;
-  declare readonly inputToQuery: Layer<NamedArray, NamedArray>;
-  declare readonly inputToKey: Layer<NamedArray, NamedArray>;
-  declare readonly inputToValue: Layer<NamedArray, NamedArray>;
-  declare readonly queryKeyToAttn: Layer<readonly NamedArray[], NamedArray>;
-  declare readonly attnValueToOutput: Layer<readonly NamedArray[], NamedArray>;
+export class KVCachingAttention extends Layer.define('KVCachingAttention', {
+  inputToQuery: child<Layer<NamedArray, NamedArray>>(),
+  inputToKey: child<Layer<NamedArray, NamedArray>>(),
+  inputToValue: child<Layer<NamedArray, NamedArray>>(),
+  queryKeyToAttn: child<Layer<readonly NamedArray[], NamedArray>>(),
+  attnValueToOutput: child<Layer<readonly NamedArray[], NamedArray>>(),
   /** Which entry of the cache's `layers` this layer reads and writes. */
-  declare readonly cacheIndex: number;
-  constructor(f: {
-    inputToQuery: Layer<NamedArray, NamedArray>;
-    inputToKey: Layer<NamedArray, NamedArray>;
-    inputToValue: Layer<NamedArray, NamedArray>;
-    queryKeyToAttn: Layer<readonly NamedArray[], NamedArray>;
-    attnValueToOutput: Layer<readonly NamedArray[], NamedArray>;
-    cacheIndex: number;
-  }) {
-    if (!Number.isInteger(f.cacheIndex) || f.cacheIndex < 0) throw new RangeError(`KVCachingAttention: cacheIndex must be a non-negative integer; got ${f.cacheIndex}.`);
-    super(f);
-  }
+  cacheIndex: staticField<number>().from((i: number) => {
+    if (!Number.isInteger(i) || i < 0) throw new RangeError(`KVCachingAttention: cacheIndex must be a non-negative integer; got ${i}.`);
+    return i;
+  }),
+})<NamedArray, NamedArray> {
 
   /**
    * The caching form of an `Attention`, sharing its five sublayers.

@@ -4,7 +4,7 @@
  * the printed tree shows where positions (hence masks and RoPE angles) come from.
  */
 import { NamedArray } from '@penjing/named-array';
-import { Layer, LayerError, PositionsFromTokens, WithSideInputsFromInput, type SideInputs } from '@penjing/layers';
+import { Layer, child, staticField, LayerError, PositionsFromTokens, WithSideInputsFromInput, type SideInputs } from '@penjing/layers';
 import { checkConfig, CONFIG_KEYS, gemmaPreset, type GemmaConfig, type GemmaPresetName } from '../config.js';
 import { buildGemmaBody } from './body.js';
 import { transformerMetadata, type TransformerMetadata } from './metadata.js';
@@ -42,14 +42,11 @@ export interface GemmaCallOptions {
  * model.call(tokens);                             // {batch: 1, seq: 3, vocabulary: 262144}
  * model.call(tokens, { returnLastOnly: true });   // {batch: 1, vocabulary: 262144}
  */
-export class GemmaTransformer extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['config', 'body', 'returnLastOnly'] as const;
-  declare readonly config: GemmaConfig;
-  declare readonly body: Layer<NamedArray, NamedArray>;
-  declare readonly returnLastOnly: boolean;
-  constructor(f: { config: GemmaConfig; body: Layer<NamedArray, NamedArray>; returnLastOnly?: boolean }) {
-    super({ config: canonicalConfig(f.config), body: f.body, returnLastOnly: f.returnLastOnly ?? false });
-  }
+export class GemmaTransformer extends Layer.define('GemmaTransformer', {
+  config: staticField<GemmaConfig>().from(canonicalConfig),
+  body: child<Layer<NamedArray, NamedArray>>(),
+  returnLastOnly: staticField<boolean>().default(false),
+})<NamedArray, NamedArray> {
 
   /**
    * Builds a model from a config or a preset name: randomly initialised from `seed`, or

@@ -4,7 +4,7 @@
  * input is passed to the body as given.
  */
 import { NamedArray, formatNamedShape } from '@penjing/named-array';
-import { Layer, LayerError, PositionsFromTokens, type SideInputs } from '@penjing/layers';
+import { Layer, child, staticField, LayerError, PositionsFromTokens, type SideInputs } from '@penjing/layers';
 import type { TransformerMetadata } from './metadata.js';
 
 /** Options of `TransformerLM.call` (and side inputs for the body). */
@@ -49,15 +49,12 @@ export function checkTokens(tokens: unknown, vocabSize: number, who: string): Na
  * const logits = lm.call(tokens, { tokenPositions }); // explicit positions
  * lm.call(tokens);                                    // positions 0, 1, … along seq
  */
-export class TransformerLM extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['body', 'metadata', 'returnLastOnly'] as const;
-  declare readonly body: Layer<NamedArray, NamedArray>;
-  declare readonly metadata: TransformerMetadata;
+export class TransformerLM extends Layer.define('TransformerLM', {
+  body: child<Layer<NamedArray, NamedArray>>(),
+  metadata: staticField<TransformerMetadata>(),
   /** Default of the `returnLastOnly` call option. */
-  declare readonly returnLastOnly: boolean;
-  constructor(f: { body: Layer<NamedArray, NamedArray>; metadata: TransformerMetadata; returnLastOnly?: boolean }) {
-    super({ body: f.body, metadata: f.metadata, returnLastOnly: f.returnLastOnly ?? false });
-  }
+  returnLastOnly: staticField<boolean>().default(false),
+})<NamedArray, NamedArray> {
 
   override handledSideInputs(): readonly string[] {
     return ['tokenPositions', 'returnLastOnly'];
