@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as nx from '@penjing/named-array';
 import { NamedArray, formatNamedShape } from '@penjing/named-array';
-import { Attention, Layer, child, staticField, LayerError, SIDE_OUTPUTS, SideOutputCollector, type SideInputs } from '@penjing/layers';
+import { ATTENTION_FIELDS, Attention, Layer, staticField, LayerError, SIDE_OUTPUTS, SideOutputCollector, type SideInputs } from '@penjing/layers';
 import { KVCache, KVCacheEntry, KV_SEQ, writeSlots } from './kv-cache.js';
 
 /** Side input carrying the cache being extended (a {@link KVCache}). */
@@ -40,11 +40,7 @@ export function cacheTags(i: number): { keys: string; values: string; positions:
  * const caching = KVCachingAttention.fromUncached(attention, 0);
  */
 export class KVCachingAttention extends Layer.define('KVCachingAttention', {
-  inputToQuery: child<Layer<NamedArray, NamedArray>>(),
-  inputToKey: child<Layer<NamedArray, NamedArray>>(),
-  inputToValue: child<Layer<NamedArray, NamedArray>>(),
-  queryKeyToAttn: child<Layer<readonly NamedArray[], NamedArray>>(),
-  attnValueToOutput: child<Layer<readonly NamedArray[], NamedArray>>(),
+  ...ATTENTION_FIELDS,
   /** Which entry of the cache's `layers` this layer reads and writes. */
   cacheIndex: staticField<number>().from((i: number) => {
     if (!Number.isInteger(i) || i < 0) throw new RangeError(`KVCachingAttention: cacheIndex must be a non-negative integer; got ${i}.`);

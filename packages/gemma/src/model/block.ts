@@ -17,7 +17,9 @@ import { arrayLayer } from './typed.js';
  * @example
  * const block = buildBlock(gemmaPreset('gemma3_1b'), 5, 0);
  */
-export class TransformerBlock extends Sequential {}
+export class TransformerBlock extends Sequential {
+  static override readonly structName = 'TransformerBlock';
+}
 
 /**
  * The gated MLP: `out_linear(gelu(gating_linear(x)) · value_linear(x))`.
@@ -25,7 +27,9 @@ export class TransformerBlock extends Sequential {}
  * @example
  * select(model).atInstancesOf(TransformerFeedForward)
  */
-export class TransformerFeedForward extends Sequential {}
+export class TransformerFeedForward extends Sequential {
+  static override readonly structName = 'TransformerFeedForward';
+}
 
 /**
  * Builds block `i` of a config (`seed: null` leaves parameter slots).

@@ -95,7 +95,9 @@ export class Linear extends Layer.define('Linear', {
  * A Linear whose output axes reuse input axis names: `[Linear (into <axis>_out), RenameAxes]`.
  * @example Linear.fromConfig({ name: 'mix', seed: 0, inputAxes: { embedding: 8 }, outputAxes: { embedding: 8 } }) // LinearInPlace
  */
-export class LinearInPlace extends Sequential {}
+export class LinearInPlace extends Sequential {
+  static override readonly structName = 'LinearInPlace';
+}
 
 /** Options of `AddBias.fromConfig`. */
 export interface AddBiasConfig {

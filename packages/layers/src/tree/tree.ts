@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { NamedArray } from '@penjing/named-array';
-import { Struct } from './struct.js';
+import { Struct, fieldSpecsOf } from './struct.js';
 import { field, index, key, keyPathToString, type KeyEntry, type KeyPath } from './keypath.js';
 
 /** True for plain records (`{...}` literals), which are containers in a tree. @example isRecord({ a: 1 }) // true; isRecord(new Identity()) // false */
@@ -30,6 +30,17 @@ export function childrenOf(node: unknown): [KeyEntry, unknown][] {
   if (Array.isArray(node)) return node.map((v, i) => [index(i), v]);
   if (isRecord(node)) return Object.keys(node).map((k) => [key(k), node[k]]);
   return [];
+}
+
+/**
+ * The children selectors search: like `childrenOf`, without the static (metadata) fields of
+ * defined structs — Penzai's `pytree_node=False` fields are not part of the tree's search.
+ * @example searchableChildrenOf(new Softmax({ axes: 'kv_seq' })) // []
+ */
+export function searchableChildrenOf(node: unknown): [KeyEntry, unknown][] {
+  const specs = node instanceof Struct ? fieldSpecsOf(node.constructor) : undefined;
+  const kids = childrenOf(node);
+  return specs ? kids.filter(([e]) => e.kind !== 'field' || specs[e.name]?.kind !== 'static') : kids;
 }
 
 /**
