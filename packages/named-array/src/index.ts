@@ -17,6 +17,7 @@ export type { NmapResult, Alignment } from './nmap.js';
 export * from './ops.js';
 export { stopGradient } from './gradients.js';
 export { contract, einsum } from './contract.js';
+export { einsumTensors, planContraction, type ContractionPlan } from './planner.js';
 export { slice, dynamicSlice, gatherNamed } from './indexing.js';
 export type { DynamicSlice } from './indexing.js';
 export {

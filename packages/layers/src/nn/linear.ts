@@ -203,18 +203,8 @@ export class NamedEinsum extends Layer.define('NamedEinsum', {
       checkInputAxes(x, Object.fromEntries(this.inputAxes[i].map((n) => [n, undefined])), `${who} (input ${i})`);
       for (const n of x.names) if (!this.inputAxes.flat().includes(n)) spectators.add(n);
     });
-    const keep = new Set([...this.outputAxes, ...spectators]);
-    // Sum axes that only one input has and the output drops, then contract pairwise.
-    const reduced: NamedArray[] = xs.map((x, i): NamedArray => {
-      const own = this.inputAxes[i].filter((n) => !keep.has(n) && !this.inputAxes.some((o, j) => j !== i && o.includes(n)));
-      return own.length ? x.sum(...own) : x;
-    });
-    let acc: NamedArray = reduced[0];
-    for (let i = 1; i < reduced.length; i++) {
-      const later = new Set([...keep, ...this.inputAxes.slice(i + 1).flat()]);
-      const summed = acc.names.filter((n) => reduced[i].names.includes(n) && !later.has(n) && !spectators.has(n));
-      acc = nx.contract(summed as never[], acc, reduced[i]);
-    }
-    return acc;
+    // Spectator axes ride along as batch labels; the planner sums what no output keeps.
+    const output = [...spectators, ...this.outputAxes];
+    return new NamedArray(nx.einsumTensors(xs.map((x) => x.names), output, xs.map((x) => x.data), who), output);
   }
 }
