@@ -8,6 +8,7 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
 export default defineConfig({
   resolve: {
     alias: {
+      '@penjing/layers/literal': fileURLToPath(new URL('./packages/layers/src/tree/literal.ts', import.meta.url)),
       '@penjing/named-array': src('named-array'),
       '@penjing/layers': src('layers'),
       '@penjing/gemma': src('gemma'),

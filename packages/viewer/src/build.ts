@@ -9,7 +9,8 @@ import { Layer, Parameter, Struct, childrenOf, isRecord, keyPathToString, type K
 import { hueFromString } from './color.js';
 import { heatSpec, type HeatmapOptions } from './heat.js';
 import { DEFAULT_STATS_MAX_SIZE, summarize } from './stats.js';
-import { isIdentifier, quoteString } from './shared/format.js';
+import { quoteString } from './shared/format.js';
+import { leafLiteral } from '@penjing/layers/literal';
 import type { ArrayNode, StructNode, TNode, Tok } from './shared/model.js';
 
 /** Options for building a model. */
@@ -143,27 +144,12 @@ function layerHue(type: string): number {
 /** CSS colours only: no `;`, `url(`, quotes or braces, so a colour cannot smuggle in other CSS. */
 const SAFE_COLOUR = /^(?!.*url)[#a-zA-Z0-9(),.%\s-]{1,80}$/;
 
+const TOKEN_KIND = { string: 's', number: 'n', keyword: 'k', other: 'a' } as const;
+
+/** A leaf as the tree printer writes it, tagged with its colour class. */
 function leafToken(x: unknown): Tok {
-  switch (typeof x) {
-    case 'string':
-      return ['s', quoteString(x)];
-    case 'number':
-      return ['n', Object.is(x, -0) ? '-0' : String(x)];
-    case 'bigint':
-      return ['n', `${x}n`];
-    case 'boolean':
-    case 'undefined':
-      return ['k', String(x)];
-    case 'function':
-      return ['a', x.name && isIdentifier(x.name) ? x.name : '<anonymous function>'];
-    case 'symbol':
-      return ['a', `<${String(x)}>`];
-    default: {
-      if (x === null) return ['k', 'null'];
-      const name = (x as object).constructor?.name;
-      return ['a', `<${name && isIdentifier(name) ? name : 'object'}>`];
-    }
-  }
+  const lit = leafLiteral(x);
+  return [TOKEN_KIND[lit.kind], lit.text];
 }
 
 /** Heatmap data: the root array gets the caller's options; arrays in a tree share a budget, shallowest first. */

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 import { NamedArray, formatNamedShape } from '@penjing/named-array';
 import { Layer, LayerError } from '../core/layer.js';
 import { child, staticField } from '../tree/fields.js';
-import { checkInputAxes, describeValue, nameList, requireNamed } from './checks.js';
+import { checkInputAxes, nameList, requireNamed } from './checks.js';
+import { describe } from '../tree/tree.js';
 
 /**
  * Standard elementwise functions, named so printed trees can be rebuilt from their text.
@@ -46,7 +47,7 @@ export class Elementwise extends Layer.define('Elementwise', {
     const fn = typeof this.fn === 'string' ? ELEMENTWISE_FUNCTIONS[this.fn] : this.fn;
     // Positional axes are fine here (the function acts per element), but not other values.
     if (!(x instanceof NamedArray)) {
-      throw new LayerError(`Elementwise(${typeof this.fn === 'string' ? `'${this.fn}'` : this.fn.name || 'fn'}) expects a NamedArray input but got ${describeValue(x)}.`);
+      throw new LayerError(`Elementwise(${typeof this.fn === 'string' ? `'${this.fn}'` : this.fn.name || 'fn'}) expects a NamedArray input but got ${describe(x)}.`);
     }
     return fn(x);
   }

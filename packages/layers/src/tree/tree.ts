@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { NamedArray } from '@penjing/named-array';
+import { NamedArray, formatNamedShape } from '@penjing/named-array';
 import { Struct, fieldSpecsOf } from './struct.js';
 import { field, index, key, keyPathToString, type KeyEntry, type KeyPath } from './keypath.js';
 
@@ -128,6 +128,24 @@ export function typeNameOf(x: unknown): string {
   if (Array.isArray(x)) return 'Array';
   if (x === null) return 'null';
   if (isRecord(x)) return 'Object';
+  return typeof x;
+}
+
+/**
+ * Describes a value for an error message: what it is, with the detail that helps fix the
+ * call (a string's text, an array's length, a tensor's shape and how to name it).
+ * @example describe(tf.zeros([2, 3])) // 'a raw tf.Tensor of shape [2, 3] (wrap it with nx.wrap(t, ...names))'
+ */
+export function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (x === undefined) return 'undefined';
+  if (typeof x === 'string') return `the string ${JSON.stringify(x)}`;
+  if (typeof x === 'number' || typeof x === 'boolean' || typeof x === 'bigint') return `the ${typeof x} ${String(x)}`;
+  if (typeof x === 'function') return x.name ? `the function ${x.name}` : 'a function';
+  if (Array.isArray(x)) return `an array of ${x.length} values`;
+  if (x instanceof tf.Tensor) return `a raw tf.Tensor of shape [${x.shape.join(', ')}] (wrap it with nx.wrap(t, ...names))`;
+  if (x instanceof NamedArray) return `a NamedArray ${formatNamedShape(x.namedShape)}`;
+  if (typeof x === 'object') return `a ${typeNameOf(x) === 'object' ? ((x as object).constructor?.name ?? 'object') : typeNameOf(x)}`;
   return typeof x;
 }
 
