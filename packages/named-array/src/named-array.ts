@@ -180,7 +180,7 @@ export class NamedArray<N extends string = string> {
     positionalShape?: number[];
     namedShape?: S;
   }): NamedArray<N | (keyof S & string)> {
-    return ops.broadcastTo(this as unknown as NamedArray<string>, shape.positionalShape ?? this.positionalShape, shape.namedShape ?? {}) as NamedArray<N | (keyof S & string)>;
+    return ops.broadcastTo(loosen(this), shape.positionalShape ?? this.positionalShape, shape.namedShape ?? {}) as NamedArray<N | (keyof S & string)>;
   }
 
   /**
@@ -188,7 +188,7 @@ export class NamedArray<N extends string = string> {
    * @example bias.broadcastLike(x);
    */
   broadcastLike<M extends string>(other: NamedArray<M>): NamedArray<N | M> {
-    return ops.broadcastTo(this as unknown as NamedArray<string>, other.positionalShape, other.namedShape) as NamedArray<N | M>;
+    return ops.broadcastTo(loosen(this), other.positionalShape, other.namedShape) as NamedArray<N | M>;
   }
 
   /**
@@ -198,7 +198,7 @@ export class NamedArray<N extends string = string> {
    * @example logProbs.index({ vocabulary: targets }); // gathers each target's log-prob
    */
   index<const I extends Record<string, unknown>>(spec: I & IndexSpec<N, I>): NamedArray<IndexResult<N, I>> {
-    return indexArray(this as unknown as NamedArray<string>, spec as Record<string, unknown>) as NamedArray<IndexResult<N, I>>;
+    return indexArray(loosen(this), spec as Record<string, unknown>) as NamedArray<IndexResult<N, I>>;
   }
 
   /**
@@ -207,8 +207,8 @@ export class NamedArray<N extends string = string> {
    * @example cache.at({ seq: nx.dynamicSlice(endIndex, 1) }).set(newKeys);
    */
   at(spec: AtSpec<N>): AtUpdater<N> {
-    const u = (op: UpdateOp) => (v: NamedArray<string> | number | boolean) => updateAt(this as unknown as NamedArray<string>, spec as Record<string, unknown>, v, op) as NamedArray<N>;
-    return { set: u('set'), add: u('add'), mul: u('mul'), get: () => indexArray(this as unknown as NamedArray<string>, spec as Record<string, unknown>) };
+    const u = (op: UpdateOp) => (v: NamedArray<string> | number | boolean) => updateAt(loosen(this), spec as Record<string, unknown>, v, op) as NamedArray<N>;
+    return { set: u('set'), add: u('add'), mul: u('mul'), get: () => indexArray(loosen(this), spec as Record<string, unknown>) };
   }
 
   // Lifted elementwise operations (names align by name; see nmap).
@@ -247,16 +247,16 @@ export class NamedArray<N extends string = string> {
   astype(dtype: tf.DataType): NamedArray<N> { return ops.astype(this, dtype); }
 
   // Reductions over named axes (all named axes when none are given).
-  sum<const M extends readonly string[]>(...names: M & OnlyNamesOf<N, M>): NamedArray<Exclude<N, M[number]>> { return ops.sum(this as NamedArray<string>, ...(names as readonly string[])) as unknown as NamedArray<Exclude<N, M[number]>>; }
-  mean<const M extends readonly string[]>(...names: M & OnlyNamesOf<N, M>): NamedArray<Exclude<N, M[number]>> { return ops.mean(this as NamedArray<string>, ...(names as readonly string[])) as unknown as NamedArray<Exclude<N, M[number]>>; }
-  max<const M extends readonly string[]>(...names: M & OnlyNamesOf<N, M>): NamedArray<Exclude<N, M[number]>> { return ops.max(this as NamedArray<string>, ...(names as readonly string[])) as unknown as NamedArray<Exclude<N, M[number]>>; }
-  min<const M extends readonly string[]>(...names: M & OnlyNamesOf<N, M>): NamedArray<Exclude<N, M[number]>> { return ops.min(this as NamedArray<string>, ...(names as readonly string[])) as unknown as NamedArray<Exclude<N, M[number]>>; }
-  prod<const M extends readonly string[]>(...names: M & OnlyNamesOf<N, M>): NamedArray<Exclude<N, M[number]>> { return ops.prod(this as NamedArray<string>, ...(names as readonly string[])) as unknown as NamedArray<Exclude<N, M[number]>>; }
-  argmax<const M extends string>(name: M & NameOf<N, M>): NamedArray<Exclude<N, M>> { return ops.argmax(this as NamedArray<string>, name as string) as unknown as NamedArray<Exclude<N, M>>; }
-  argmin<const M extends string>(name: M & NameOf<N, M>): NamedArray<Exclude<N, M>> { return ops.argmin(this as NamedArray<string>, name as string) as unknown as NamedArray<Exclude<N, M>>; }
-  softmax<const M extends readonly string[]>(...names: M & OnlyNamesOf<N, M>): NamedArray<N> { return ops.softmax(this as NamedArray<string>, ...(names as readonly string[])) as unknown as NamedArray<N>; }
-  logSoftmax<const M extends readonly string[]>(...names: M & OnlyNamesOf<N, M>): NamedArray<N> { return ops.logSoftmax(this as NamedArray<string>, ...(names as readonly string[])) as unknown as NamedArray<N>; }
-  cumsum<const M extends string>(name: M & NameOf<N, M>): NamedArray<N> { return ops.cumsum(this as NamedArray<string>, name as string) as unknown as NamedArray<N>; }
+  sum<const M extends readonly string[]>(...names: M & OnlyNamesOf<N, M>): NamedArray<Exclude<N, M[number]>> { return retype<Exclude<N, M[number]>>(ops.sum(loosen(this), ...(names as readonly string[]))); }
+  mean<const M extends readonly string[]>(...names: M & OnlyNamesOf<N, M>): NamedArray<Exclude<N, M[number]>> { return retype<Exclude<N, M[number]>>(ops.mean(loosen(this), ...(names as readonly string[]))); }
+  max<const M extends readonly string[]>(...names: M & OnlyNamesOf<N, M>): NamedArray<Exclude<N, M[number]>> { return retype<Exclude<N, M[number]>>(ops.max(loosen(this), ...(names as readonly string[]))); }
+  min<const M extends readonly string[]>(...names: M & OnlyNamesOf<N, M>): NamedArray<Exclude<N, M[number]>> { return retype<Exclude<N, M[number]>>(ops.min(loosen(this), ...(names as readonly string[]))); }
+  prod<const M extends readonly string[]>(...names: M & OnlyNamesOf<N, M>): NamedArray<Exclude<N, M[number]>> { return retype<Exclude<N, M[number]>>(ops.prod(loosen(this), ...(names as readonly string[]))); }
+  argmax<const M extends string>(name: M & NameOf<N, M>): NamedArray<Exclude<N, M>> { return retype<Exclude<N, M>>(ops.argmax(loosen(this), name as string)); }
+  argmin<const M extends string>(name: M & NameOf<N, M>): NamedArray<Exclude<N, M>> { return retype<Exclude<N, M>>(ops.argmin(loosen(this), name as string)); }
+  softmax<const M extends readonly string[]>(...names: M & OnlyNamesOf<N, M>): NamedArray<N> { return retype<N>(ops.softmax(loosen(this), ...(names as readonly string[]))); }
+  logSoftmax<const M extends readonly string[]>(...names: M & OnlyNamesOf<N, M>): NamedArray<N> { return retype<N>(ops.logSoftmax(loosen(this), ...(names as readonly string[]))); }
+  cumsum<const M extends string>(name: M & NameOf<N, M>): NamedArray<N> { return retype<N>(ops.cumsum(loosen(this), name as string)); }
 
   /** Reads the data as a nested JS array in the order of `names` (all named axes). @example await x.array('batch', 'seq') */
   async array(...names: N[]): Promise<unknown> {
@@ -302,4 +302,19 @@ export class NamedArray<N extends string = string> {
   [Symbol.for('Deno.customInspect')](): string {
     return this.toString();
   }
+}
+
+/**
+ * Axis names are tracked by the type alone; the operations in ops.ts, indexing.ts and
+ * update.ts work on `NamedArray<string>`. These two functions are where the tracked and the
+ * untracked views meet — the runtime object is the same, only its type is restated.
+ * @example retype<'batch' | 'seq'>(ops.sum(loosen(x), 'embedding'))
+ */
+export function loosen<N extends string>(a: NamedArray<N>): NamedArray<string> {
+  return a as unknown as NamedArray<string>;
+}
+
+/** See `loosen`: states the names an untracked result is known to have. @example retype<'seq'>(a) */
+export function retype<M extends string>(a: NamedArray<string>): NamedArray<M> {
+  return a as unknown as NamedArray<M>;
 }

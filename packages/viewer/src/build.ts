@@ -114,7 +114,7 @@ function entryKey(e: KeyEntry): string | undefined {
 
 /** Layers get a hue from their type name; `Sequential` is grey; other sublayer groups get a light fill. */
 function colourStruct(node: StructNode, x: Struct): void {
-  const custom = (x as unknown as { viewerColor?: () => unknown }).viewerColor;
+  const custom: unknown = Reflect.get(x, 'viewerColor');
   if (typeof custom === 'function') {
     const c = custom.call(x);
     const pair = typeof c === 'string' ? [c, c] : Array.isArray(c) && c.length === 2 ? c : undefined;
@@ -124,7 +124,7 @@ function colourStruct(node: StructNode, x: Struct): void {
     }
   }
   if (!(x instanceof Layer)) return;
-  const isGroup = Array.isArray((x as unknown as { sublayers?: unknown }).sublayers);
+  const isGroup = Array.isArray(Reflect.get(x, 'sublayers'));
   if (isGroup && node.ty === 'Sequential') node.grey = 1;
   else {
     node.hue = layerHue(node.ty);

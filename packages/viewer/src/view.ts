@@ -11,7 +11,7 @@ import { SCHEMA_VERSION, type ViewData } from './shared/model.js';
 import { textLines } from './text.js';
 
 /** The symbol Deno's Jupyter kernel calls to get a MIME bundle (`Deno.jupyter.$display`). */
-export const JUPYTER_DISPLAY: unique symbol = Symbol.for('Jupyter.display') as never;
+export const JUPYTER_DISPLAY: unique symbol = Symbol.for('Jupyter.display');
 
 /** Options of `view`, `renderToHtml` and `renderText`. */
 export interface ViewOptions extends HeatmapOptions {

@@ -163,7 +163,7 @@ function keepNewest(entry: KVCacheEntry, keys: NamedArray, values: NamedArray, p
  */
 function replaceOldest(entry: KVCacheEntry, k: NamedArray, v: NamedArray, positions: NamedArray): KVCacheEntry {
   const old = entry.kvTokenPositions!;
-  const slot = old.argmin(KV_SEQ as never) as NamedArray;
+  const slot = old.argmin(KV_SEQ);
   const onSlot = nx.arange(KV_SEQ, entry.length).equal(slot).logicalAnd(positions.index({ [KV_SEQ]: 0 }).greaterEqual(0));
   const m = onSlot.astype('float32');
   const keep = m.neg().add(1);

@@ -37,7 +37,7 @@ export function diagonalScores(patterns: NamedArray, offset: number, from: numbe
     const q = nx.arange('pos', from, to);
     const k = q.sub(offset);
     // Both indices carry the axis 'pos', so the gather pairs them up: a diagonal, not a grid.
-    const diag = patterns.index({ seq: q, kv_seq: k } as never) as NamedArray;
+    const diag = patterns.index({ seq: q, kv_seq: k });
     const keep = ['blocks', ...headAxesOf(patterns)].filter((n) => diag.names.includes(n));
     const reduce = diag.names.filter((n) => !keep.includes(n));
     const mean = (diag.mean as (...n: string[]) => NamedArray)(...reduce).orderAs(...(keep as never[]));

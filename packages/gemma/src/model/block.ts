@@ -8,7 +8,6 @@ import {
 import type { GemmaConfig } from '../config.js';
 import { buildAttention } from './attention.js';
 import { NAMES } from './labels.js';
-import { arrayLayer } from './typed.js';
 
 /**
  * One decoder block; a Sequential whose type names it in printed trees and selectors
@@ -62,8 +61,8 @@ export function buildBlock(config: GemmaConfig, i: number, seed: number | null):
   if (config.usePostFfwNorm) ffwBranch.push(norm(n.postFfwNorm));
   return new TransformerBlock({
     sublayers: [
-      new Residual({ delta: arrayLayer(new Sequential({ sublayers: attnBranch })) }),
-      new Residual({ delta: arrayLayer(new Sequential({ sublayers: ffwBranch })) }),
+      new Residual({ delta: new Sequential({ sublayers: attnBranch }) }),
+      new Residual({ delta: new Sequential({ sublayers: ffwBranch }) }),
     ],
   });
 }

@@ -127,10 +127,10 @@ export class GemmaTransformer extends Layer.define('GemmaTransformer', {
 
 /** A frozen copy with the keys in declaration order, so printed trees read the same for every model. */
 function canonicalConfig(c: GemmaConfig): GemmaConfig {
-  const copy: Record<string, unknown> = {};
+  const copy: GemmaConfig = Object.create(Object.prototype);
   for (const k of CONFIG_KEYS) {
     const v = c[k];
-    copy[k] = Array.isArray(v) ? Object.freeze([...v]) : v;
+    Object.assign(copy, { [k]: Array.isArray(v) ? Object.freeze([...v]) : v });
   }
-  return Object.freeze(copy) as unknown as GemmaConfig;
+  return Object.freeze(copy);
 }

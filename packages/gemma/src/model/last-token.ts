@@ -38,8 +38,8 @@ export class SelectLastToken extends Layer.define('SelectLastToken', {
           `and an input with one (got ${formatNamedShape(x.namedShape)}).`,
       );
     }
-    const last = pos.argmax(this.seqAxis as never) as NamedArray;
-    return x.index({ [this.seqAxis]: last } as never) as NamedArray;
+    const last = pos.argmax(this.seqAxis);
+    return x.index({ [this.seqAxis]: last });
   }
 }
 

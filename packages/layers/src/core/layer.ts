@@ -49,7 +49,8 @@ export interface UnhandledRequest {
  * the tidy, and an unrelated model called from inside a forward pass still gets its own.
  */
 const INSIDE = Symbol('penjing.insideCall');
-const ERROR_LAYER = Symbol('penjing.errorLayer');
+/** The innermost layer each error passed through, for the outermost call's message. */
+const errorLayers = new WeakMap<object, Layer>();
 const checked = new WeakMap<object, Set<string>>();
 
 /**
@@ -107,7 +108,7 @@ export abstract class Layer<I = unknown, O = unknown> extends Struct {
       try {
         return this.forward(input, side);
       } catch (e) {
-        if (e && typeof e === 'object' && !(ERROR_LAYER in e)) (e as Record<symbol, unknown>)[ERROR_LAYER] = this;
+        if (e && typeof e === 'object' && !errorLayers.has(e)) errorLayers.set(e, this);
         throw e;
       }
     }
@@ -191,8 +192,7 @@ export function pathOf(tree: unknown, target: unknown): KeyPath | undefined {
 function locateError(root: Layer, e: unknown): unknown {
   if (!(e instanceof Error)) return e;
   // An error raised by the outermost layer itself carries no tag: then the root is the culprit.
-  const tagged = (e as unknown as Record<symbol, unknown>)[ERROR_LAYER];
-  const culprit = tagged instanceof Layer ? tagged : root;
+  const culprit = errorLayers.get(e) ?? root;
   if (e.message.startsWith('At ')) return e;
   const path = pathOf(root, culprit);
   const where = path ? keyPathToString(path) || '(root)' : '(unknown)';

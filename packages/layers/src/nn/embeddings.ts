@@ -89,7 +89,7 @@ export class EmbeddingLookup extends UsesEmbeddingTable {
           `(table ${formatNamedShape(t.namedShape)}); rename those axes of the ids first.`,
       );
     }
-    return t.index({ [vocab]: ids } as never) as NamedArray;
+    return t.index({ [vocab]: ids });
   }
 }
 
@@ -107,6 +107,6 @@ export class EmbeddingDecode extends UsesEmbeddingTable {
     const ts = t.namedShape as Record<string, number>;
     const emb = t.names.filter((n) => n !== vocab);
     checkInputAxes(x, Object.fromEntries(emb.map((n) => [n, ts[n]])), this.who, [vocab]);
-    return nx.contract(emb as never[], x, t);
+    return nx.contract(emb, x, t);
   }
 }

@@ -86,12 +86,12 @@ export class RewireComputationPaths extends Layer.define('RewireComputationPaths
           const stray = c.weight.names.filter((n) => !x.names.includes(n) || n === this.worldsAxis);
           if (stray.length) throw new LayerError(`${who}: the weight from '${c.source}' into '${dest}' has axes [${stray.join(', ')}] the activation ${formatNamedShape(x.namedShape)} lacks (or the worlds axis).`);
         }
-        const src = x.index({ [this.worldsAxis]: this.worldOrdering.indexOf(c.source) } as never) as NamedArray;
+        const src = x.index({ [this.worldsAxis]: this.worldOrdering.indexOf(c.source) });
         const term = c.weight === 1 ? src : src.mul(c.weight);
         acc = acc ? acc.add(term) : term;
       }
       if (acc) return acc;
-      const like = x.index({ [this.worldsAxis]: 0 } as never) as NamedArray;
+      const like = x.index({ [this.worldsAxis]: 0 });
       return new NamedArray(tf.zerosLike(like.data), like.axes);
     });
     const aligned = perWorld.map((w) => (w.names.length === perWorld[0].names.length ? w.orderLike(perWorld[0]) : w));

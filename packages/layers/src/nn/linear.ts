@@ -87,7 +87,7 @@ export class Linear extends Layer.define('Linear', {
     checkInputAxes(x, expected, who, this.outAxisNames);
     // With nothing to contract the weight is a per-element scale: skip the matMul.
     if (!this.inAxisNames.length) return x.mul(w);
-    return nx.contract(this.inAxisNames as never[], x, w);
+    return nx.contract(this.inAxisNames, x, w);
   }
 }
 

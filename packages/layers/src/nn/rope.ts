@@ -70,8 +70,8 @@ function rotate(x: NamedArray, side: SideInputs, r: RopeSettings, who: string): 
     const theta = pos.astype('float32').mul(new NamedArray(tf.tensor1d(inv, 'float32'), [axis]));
     return { sin: theta.sin(), cos: theta.cos() };
   });
-  const x1 = x.index({ [axis]: nx.slice(0, half) } as never) as NamedArray;
-  const x2 = x.index({ [axis]: nx.slice(half, d) } as never) as NamedArray;
+  const x1 = x.index({ [axis]: nx.slice(0, half) });
+  const x2 = x.index({ [axis]: nx.slice(half, d) });
   const out1 = x1.mul(cos).sub(x2.mul(sin));
   const out2 = x2.mul(cos).add(x1.mul(sin));
   return nx.concatenate([out1, out2.orderLike(out1)], axis).orderLike(x);
@@ -129,8 +129,8 @@ export class ApplyRoPEToSubset extends Layer.define('ApplyRoPEToSubset', {
     const d = (x.namedShape as Record<string, number>)[this.embeddingAxis];
     if (this.ropeSubsetSize > d) throw new LayerError(`${who}: ropeSubsetSize ${this.ropeSubsetSize} is larger than the axis (size ${d}, input ${formatNamedShape(x.namedShape)}).`);
     if (this.ropeSubsetSize === d) return rotate(x, side, this, who);
-    const head = x.index({ [this.embeddingAxis]: nx.slice(0, this.ropeSubsetSize) } as never) as NamedArray;
-    const tail = x.index({ [this.embeddingAxis]: nx.slice(this.ropeSubsetSize, d) } as never) as NamedArray;
+    const head = x.index({ [this.embeddingAxis]: nx.slice(0, this.ropeSubsetSize) });
+    const tail = x.index({ [this.embeddingAxis]: nx.slice(this.ropeSubsetSize, d) });
     return nx.concatenate([rotate(head, side, this, who), tail.orderLike(head)], this.embeddingAxis).orderLike(x);
   }
 }

@@ -118,9 +118,6 @@ export interface FieldInfo {
   readonly kind: FieldKind;
 }
 
-/** Where a definition keeps its specs (on the base class `define` returns). */
-export const SPECS = Symbol.for('penjing.structSpecs');
-
 /**
  * Builds the field values for a constructor call: defaults, conversions, and a clear error
  * for names the definition lacks.

@@ -5,6 +5,7 @@ import { childrenOf, isRecord } from './tree.js';
 import { keyPathToString, type KeyPath } from './keypath.js';
 import { leafLiteral, propertyKey, quote } from './literal.js';
 import { NotInThisPartition } from '../select/partition.js';
+import { Parameter } from '../params/parameter.js';
 
 /** Options of `formatTree`. */
 export interface FormatOptions {
@@ -52,7 +53,7 @@ export function formatTree(tree: unknown, opts: FormatOptions = {}): string {
     if (x instanceof NamedArray) return formatArray(x, opts);
     if (x instanceof tf.Tensor) return formatTensor(x, opts);
     if (x instanceof Struct) {
-      const skipTrainable = x.typeName() === 'Parameter' && (x as unknown as { trainable: unknown }).trainable === true;
+      const skipTrainable = x instanceof Parameter && x.trainable === true;
       const items = childrenOf(x)
         .filter(([e]) => !(skipTrainable && e.kind === 'field' && e.name === 'trainable'))
         .map(([e, v]) => ({ key: propertyKey((e as { name: string }).name), doc: toDoc(v, [...path, e]) }));

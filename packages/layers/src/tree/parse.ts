@@ -125,8 +125,9 @@ export function parseTree(text: string, opts: ParseOptions): unknown {
       i += 2;
       expect('(');
       const args = commaList(')', () => value(path)) as string[];
-      if (!(out instanceof NamedArray)) fail(`.${method}() applies to arrays only`);
-      out = (out as NamedArray)[method as 'tagPrefix'](...(args as never[]));
+      if (!(out instanceof NamedArray)) return fail(`.${method}() applies to arrays only`);
+      const names = args.map(String);
+      out = method === 'tag' ? out.tag(...names) : out.tagPrefix(...names);
     }
     if (out instanceof Struct || out instanceof NamedArray || out instanceof tf.Tensor) {
       const k = keyPathToString(path);

@@ -1,4 +1,4 @@
-import { SPECS, fieldValuesFromInput, type ConstructorArgs, type FieldInfo, type FieldSpecs, type FieldValues, type StructStatics } from './fields.js';
+import { fieldValuesFromInput, type ConstructorArgs, type FieldInfo, type FieldSpecs, type FieldValues, type StructStatics } from './fields.js';
 
 /**
  * The base of every immutable tree node (Penzai's `pz.Struct`).
@@ -27,13 +27,12 @@ export abstract class Struct {
   constructor(fields?: object) {
     const ctor = this.constructor as typeof Struct;
     const specs = specsOf(ctor);
-    const self = this as Record<string, unknown>;
     if (specs) {
       Object.assign(this, fieldValuesFromInput(structNameOf(ctor), specs, fields));
     } else {
       const order = ctor.fields;
       const given = (fields ?? {}) as Record<string, unknown>;
-      if (order) for (const k of order) if (k in given) self[k] = given[k];
+      if (order) for (const k of order) if (k in given) Object.assign(this, { [k]: given[k] });
       Object.assign(this, given);
     }
     Object.freeze(this);
@@ -59,13 +58,7 @@ export abstract class Struct {
    * @example layer.replace({ sublayers: [...layer.sublayers, extra] })
    */
   replace(changes: Partial<FieldsOf<this>>): this {
-    // Unchanged replacements keep the node itself, so selector writes preserve sharing.
-    const self = this as Record<string, unknown>;
-    if (Object.entries(changes).every(([k, v]) => k in self && Object.is(self[k], v))) return this;
-    const copy = Object.create(Object.getPrototypeOf(this)) as Record<string, unknown>;
-    for (const k of Object.keys(this)) copy[k] = self[k];
-    Object.assign(copy, changes);
-    return Object.freeze(copy) as this;
+    return withFields(this, changes);
   }
 
   /** The name shown for this node in printed trees, errors and the viewer. @example layer.typeName() // 'Linear' */
@@ -79,7 +72,9 @@ export abstract class Struct {
 export type AnyStructClass = abstract new (...args: any[]) => Struct;
 
 /** Marks the anonymous base classes `define` returns. */
-const DEFINED = Symbol.for('penjing.definedBase');
+const DEFINED = new WeakSet<Function>();
+/** The field declarations of each defined base class. */
+const SPECS = new WeakMap<Function, FieldSpecs>();
 
 /**
  * Creates the base class for a definition on top of `parent` (Struct or Layer).
@@ -88,18 +83,35 @@ const DEFINED = Symbol.for('penjing.definedBase');
 export function defineBase<R>(parent: AnyStructClass, name: string, specs: FieldSpecs): R {
   if (!/^[A-Za-z_$][A-Za-z0-9_$.]*$/.test(name)) throw new TypeError(`Struct.define: '${name}' is not a usable class name (letters, digits, _ and $; dots for namespaces).`);
   abstract class Defined extends parent {}
-  Object.defineProperties(Defined, {
-    structName: { value: name },
-    fields: { value: Object.freeze(Object.keys(specs)) },
-    [SPECS]: { value: specs },
-    [DEFINED]: { value: true },
-  });
+  Object.defineProperties(Defined, { structName: { value: name }, fields: { value: Object.freeze(Object.keys(specs)) } });
+  DEFINED.add(Defined);
+  SPECS.set(Defined, specs);
   // The one place the declared field types meet the runtime class.
   return Defined as unknown as R;
 }
 
 function specsOf(ctor: Function): FieldSpecs | undefined {
-  return (ctor as unknown as Record<symbol, FieldSpecs | undefined>)[SPECS];
+  for (let c: Function | null = ctor; c && c !== Struct; c = Object.getPrototypeOf(c)) {
+    const s = SPECS.get(c);
+    if (s) return s;
+  }
+  return undefined;
+}
+
+/**
+ * A copy of a struct with some fields replaced (by name), sharing everything else; the
+ * struct itself when nothing changes, so selector writes preserve sharing.
+ * @example withFields(linear, { weights: frozen })
+ */
+export function withFields<T extends Struct>(node: T, changes: Readonly<Record<string, unknown>>): T {
+  if (Object.entries(changes).every(([k, v]) => Object.hasOwn(node, k) && Object.is(fieldValue(node, k), v))) return node;
+  const copy: T = Object.create(Object.getPrototypeOf(node));
+  return Object.freeze(Object.assign(copy, node, changes));
+}
+
+/** A struct's field by name (`undefined` when it has none). @example fieldValue(linear, 'weights') */
+export function fieldValue(node: Struct, name: string): unknown {
+  return Object.getOwnPropertyDescriptor(node, name)?.value;
 }
 
 /**
@@ -110,7 +122,7 @@ function specsOf(ctor: Function): FieldSpecs | undefined {
 export function structNameOf(ctor: Function): string {
   if (Object.hasOwn(ctor, 'structName')) return (ctor as typeof Struct).structName!;
   const parent = Object.getPrototypeOf(ctor) as Function;
-  if (parent && Object.hasOwn(parent, DEFINED)) return (parent as typeof Struct).structName!;
+  if (parent && DEFINED.has(parent)) return (parent as typeof Struct).structName!;
   return ctor.name;
 }
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { NamedArray, formatNamedShape } from '@penjing/named-array';
-import { Struct, fieldSpecsOf } from './struct.js';
+import { Struct, fieldSpecsOf, fieldValue, withFields } from './struct.js';
 import { field, index, key, keyPathToString, type KeyEntry, type KeyPath } from './keypath.js';
 
 /** True for plain records (`{...}` literals), which are containers in a tree. @example isRecord({ a: 1 }) // true; isRecord(new Identity()) // false */
@@ -26,7 +26,7 @@ export function isArrayLeaf(x: unknown): x is NamedArray | tf.Tensor {
  * @example childrenOf(layer).map(([k]) => k)
  */
 export function childrenOf(node: unknown): [KeyEntry, unknown][] {
-  if (node instanceof Struct) return node.fieldNames().map((n) => [field(n), (node as unknown as Record<string, unknown>)[n]]);
+  if (node instanceof Struct) return node.fieldNames().map((n) => [field(n), fieldValue(node, n)]);
   if (Array.isArray(node)) return node.map((v, i) => [index(i), v]);
   if (isRecord(node)) return Object.keys(node).map((k) => [key(k), node[k]]);
   return [];
@@ -57,7 +57,7 @@ export function withChildren(node: unknown, values: readonly unknown[]): unknown
   if (node instanceof Struct) {
     const changes: Record<string, unknown> = {};
     kids.forEach(([k], i) => (changes[(k as { name: string }).name] = values[i]));
-    return node.replace(changes as never);
+    return withFields(node, changes);
   }
   if (Array.isArray(node)) return Object.freeze([...values]);
   const out: Record<string, unknown> = {};
