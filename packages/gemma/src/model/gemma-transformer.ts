@@ -8,7 +8,7 @@ import { Layer, child, staticField, LayerError, PositionsFromTokens, WithSideInp
 import { checkConfig, CONFIG_KEYS, gemmaPreset, type GemmaConfig, type GemmaPresetName } from '../config.js';
 import { buildGemmaBody } from './body.js';
 import { transformerMetadata, type TransformerMetadata } from './metadata.js';
-import { checkTokens, TransformerLM } from './transformer-lm.js';
+import { checkTokens, TransformerLM, type Logits } from './transformer-lm.js';
 import { loadPretrained, type FlaxParams, type FromPretrainedOptions } from '../loading/from-pretrained.js';
 import { saveSafetensors, type SaveOptions } from '../loading/save.js';
 
@@ -89,8 +89,17 @@ export class GemmaTransformer extends Layer.define('GemmaTransformer', {
    * Logits `{batch…, seq, vocabulary}` for int32 tokens `{batch…, seq}`, or
    * `{batch…, vocabulary}` for the last real token with `returnLastOnly`.
    *
-   * @example model.call(tokens, { returnLastOnly: true })
+   * The axis names are tracked: tokens `{batch, seq}` give `NamedArray<'batch' | 'seq' |
+   * 'vocabulary'>`, other batch axes carry through, and a misspelled axis on the logits is a
+   * compile error.
+   *
+   * @example
+   * const logits = model.call(tokens);                          // NamedArray<'batch' | 'seq' | 'vocabulary'>
+   * const last = model.call(tokens, { returnLastOnly: true });  // NamedArray<'batch' | 'vocabulary'>
    */
+  override call<B extends string = 'batch'>(tokens: NamedArray<B | 'seq'>, options: GemmaCallOptions & { readonly returnLastOnly: true }): Logits<B, never>;
+  override call<B extends string = 'batch'>(tokens: NamedArray<B | 'seq'>, options?: GemmaCallOptions & { readonly returnLastOnly?: false }): Logits<B>;
+  override call<B extends string = 'batch'>(tokens: NamedArray<B | 'seq'>, options?: GemmaCallOptions): Logits<B> | Logits<B, never>;
   override call(tokens: NamedArray, options: GemmaCallOptions = {}): NamedArray {
     return super.call(tokens, options);
   }

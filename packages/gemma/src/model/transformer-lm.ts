@@ -40,6 +40,13 @@ export function checkTokens(tokens: unknown, vocabSize: number, who: string): Na
 }
 
 /**
+ * Logits of a language model: the batch axes `B` of the tokens, `seq` (absent with
+ * `returnLastOnly: true`, when `S` is `never`) and `vocabulary`.
+ * @example const logits: Logits = model.call(tokens); // NamedArray<'batch' | 'seq' | 'vocabulary'>
+ */
+export type Logits<B extends string = 'batch', S extends string = 'seq'> = NamedArray<B | S | 'vocabulary'>;
+
+/**
  * A transformer language model: `body` maps int tokens `{batch…, seq}` to logits
  * `{batch…, seq, vocabulary}` given the side input `tokenPositions` (and `returnLastOnly`);
  * `metadata` records its axis names and sizes.
@@ -64,8 +71,13 @@ export class TransformerLM extends Layer.define('TransformerLM', {
    * Scores the tokens: logits `{batch…, seq, vocabulary}`, or `{batch…, vocabulary}` with
    * `returnLastOnly`.
    *
-   * @example lm.call(tokens, { returnLastOnly: true })
+   * Axis names are tracked as in `GemmaTransformer.call`.
+   *
+   * @example lm.call(tokens, { returnLastOnly: true }) // NamedArray<'batch' | 'vocabulary'>
    */
+  override call<B extends string = 'batch'>(tokens: NamedArray<B | 'seq'>, options: TransformerLMCallOptions & { readonly returnLastOnly: true }): Logits<B, never>;
+  override call<B extends string = 'batch'>(tokens: NamedArray<B | 'seq'>, options?: TransformerLMCallOptions & { readonly returnLastOnly?: false }): Logits<B>;
+  override call<B extends string = 'batch'>(tokens: NamedArray<B | 'seq'>, options?: TransformerLMCallOptions): Logits<B> | Logits<B, never>;
   override call(tokens: NamedArray, options: TransformerLMCallOptions = {}): NamedArray {
     return super.call(tokens, options);
   }
