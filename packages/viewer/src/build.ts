@@ -5,7 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { NamedArray } from '@penjing/named-array';
-import { Layer, Parameter, Struct, childrenOf, isRecord, keyPathToString, type KeyEntry, type KeyPath } from '@penjing/layers';
+import { Layer, Parameter, Struct, childrenOf, field, isRecord, keyPathToString, type KeyEntry, type KeyPath } from '@penjing/layers';
+import { reprOf, type NodeRepr, type TextRepr } from './registry.js';
 import { hueFromString } from './color.js';
 import { heatSpec, type HeatmapOptions } from './heat.js';
 import { DEFAULT_STATS_MAX_SIZE, summarize } from './stats.js';
@@ -58,7 +59,10 @@ export function buildModel(value: unknown, opts: BuildOptions = {}): BuiltModel 
   // Records and arrays on the way from the root to the current node (cycle detection).
   const ancestors = new Set<object>();
   // `p` is the parent's path text plus this step's, which is what keyPathToString gives for the whole path.
-  const visit = (x: unknown, p: string, key: string | undefined, depth: number): TNode => {
+  const visit = (value: unknown, p: string, key: string | undefined, depth: number): TNode => {
+    // A value that asks to be drawn as another one is replaced before it gets an id: ids are
+    // pre-order indices, which the page recomputes from the nodes it receives.
+    const { x, repr } = resolveRepr(value);
     const i = nextId++;
     const base: { i: number; p: string; k?: string; s?: 1 } = { i, p };
     if (key !== undefined) base.k = key;
@@ -68,6 +72,17 @@ export function buildModel(value: unknown, opts: BuildOptions = {}): BuiltModel 
 
     // Primitives first: most nodes are, and tf.Tensor's instanceof is a duck-typing function.
     if (x === null || (typeof x !== 'object' && typeof x !== 'function')) return { ...base, t: 'leaf', v: leafToken(x) };
+    if (repr && 'text' in repr) return { ...base, t: 'leaf', v: ['a', repr.text] };
+    if (repr && 'node' in repr) {
+      if (ancestors.has(x)) return { ...base, t: 'cycle', ty: repr.node };
+      const node: StructNode = { ...base, t: 'struct', ty: repr.node, c: [] };
+      if (repr.color && SAFE_COLOUR.test(repr.color)) node.col = [repr.color, repr.color];
+      else node.hue = layerHue(repr.node);
+      ancestors.add(x);
+      node.c = Object.entries(repr.fields).map(([k, v]) => visit(v, p + keyPathToString([field(k)]), k, depth + 1));
+      ancestors.delete(x);
+      return node;
+    }
     const tracked = x instanceof Struct || x instanceof NamedArray || x instanceof tf.Tensor;
     if (tracked) {
       const first = firstSeen.get(x as object);
@@ -106,6 +121,22 @@ export function buildModel(value: unknown, opts: BuildOptions = {}): BuiltModel 
   const root = visit(value, '', undefined, 0);
   if (opts.heatmaps !== false) attachHeatmaps(root, arrays, opts);
   return { root, forced, count: nextId };
+}
+
+/** Most `{ value }` hops followed for one node (a hook that keeps wrapping would never end). */
+const MAX_VALUE_HOPS = 16;
+
+/** Follows `{ value }` reprs to the value drawn, with its node or text repr if it has one. */
+function resolveRepr(value: unknown): { x: unknown; repr: NodeRepr | TextRepr | undefined } {
+  let x = value;
+  for (let hop = 0; hop <= MAX_VALUE_HOPS; hop++) {
+    const r = reprOf(x);
+    if (!r) return { x, repr: undefined };
+    if (!('value' in r)) return { x, repr: r };
+    if (r.value === x) return { x, repr: undefined };
+    x = r.value;
+  }
+  return { x, repr: { text: `<${MAX_VALUE_HOPS} view hooks in a row; the last one gave another value again>` } };
 }
 
 function entryKey(e: KeyEntry): string | undefined {

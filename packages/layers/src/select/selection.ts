@@ -29,6 +29,15 @@ export class Selection<T = unknown, R = unknown> extends SelectionCore<T, R> {
     super(root, paths, trusted);
   }
 
+  /**
+   * How the viewer draws a selection (its `Symbol.for('penjing.view')` hook): the whole tree
+   * with the selected nodes boxed.
+   * @example view(select(model).atInstancesOf(Attention))
+   */
+  [Symbol.for('penjing.view')](): { value: R; selected: readonly KeyPath[] } {
+    return { value: this.root, selected: this.paths };
+  }
+
   // ---- writing --------------------------------------------------------------------------
 
   /**
