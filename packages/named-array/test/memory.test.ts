@@ -66,7 +66,6 @@ const exportsTable: Record<string, Case> = {
   broadcastShapes: () => nx.broadcastShapes([2, 1], [3]),
   nmap: () => nx.nmap((a: nx.Positional, b: nx.Positional) => [a.matmul(b), a.sum()])(x.untag('seq', 'vocabulary'), y.untag('vocabulary', 'embedding')),
   alignNames: () => nx.alignNames([x, y]),
-  liftBinary: () => nx.liftBinary(tf.add, x, y, 'add'),
   stopGradient: () => nx.stopGradient(x),
   contract: () => nx.contract(['vocabulary'], x, y),
   einsum: () => nx.einsum('batch seq vocabulary, vocabulary embedding -> embedding seq', x, y),
