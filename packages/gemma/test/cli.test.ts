@@ -10,8 +10,7 @@ import * as nx from '@penjing/named-array';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gemmaPreset } from '../src/config.js';
 import { GemmaTransformer } from '../src/model/gemma-transformer.js';
-import { generate } from '../src/generation/index.js';
-import { gemma3Tokenizer } from '../src/tokenizer/gemma3.js';
+import { gemma3Tokenizer, generate } from '@penjing/transformer';
 import { main } from '../src/cli/main.js';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));

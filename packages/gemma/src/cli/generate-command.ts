@@ -2,8 +2,7 @@
  * `penjing generate`: load a checkpoint and its tokenizer, then stream the model's answer to
  * stdout token by token (progress and statistics go to stderr, so stdout is just the text).
  */
-import { loadTokenizer } from '../tokenizer/file.js';
-import { generateStream, type GenerateOptions } from '../generation/generate.js';
+import { generateStream, loadTokenizer, type GenerateOptions } from '@penjing/transformer';
 import { numberFlag, parseFlags, requireString, type FlagSpec } from './args.js';
 import { loadModel, type CliIO } from './load.js';
 

@@ -5,7 +5,7 @@
  */
 import { stat } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
-import type { Progress } from '../io/index.js';
+import type { Progress } from '@penjing/io';
 import { GemmaTransformer } from '../model/gemma-transformer.js';
 import { CommandError } from './args.js';
 
