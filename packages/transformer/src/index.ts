@@ -8,7 +8,7 @@
  * @example
  * import { generate, loadTokenizer } from '@penjing/transformer';
  * const tok = await loadTokenizer(dir);
- * const { texts } = await generate(model, ['Hello'], { tokenizer: tok, maxNewTokens: 8 });
+ * const { text } = await generate(model, 'Hello', { tokenizer: tok, maxNewTokens: 8 });
  */
 export * from './model.js';
 export * from './sampling.js';
