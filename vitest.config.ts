@@ -14,6 +14,7 @@ export default defineConfig({
       '@penjing/transformer/generation': src('transformer', 'generation'),
       '@penjing/transformer/sampling': src('transformer', 'sampling'),
       '@penjing/transformer/tokenizer': src('transformer', 'tokenizer'),
+      '@penjing/transformer/cli': src('transformer', 'cli'),
       '@penjing/named-array': src('named-array'),
       '@penjing/layers': src('layers'),
       '@penjing/io': src('io'),

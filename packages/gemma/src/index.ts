@@ -15,6 +15,9 @@
  * const model = await GemmaTransformer.fromPretrained('models/gemma-3-270m');
  * const logits = model.call(tokens); // {batch, seq, vocabulary}
  */
+// Registers Gemma with @penjing/transformer's model families (loadPretrainedModel, the CLI).
+import './family.js';
+
 // Gemma's own concepts (each module is a curated list).
 export * from './config.js';
 export * from './model/index.js';

@@ -11,3 +11,7 @@ export { TransformerLM, checkTokens, type TransformerLMCallOptions } from './mod
 export { headAxes, transformerMetadata, type HeadAxes, type TransformerMetadata, type TransformerShape } from './model/metadata.js';
 export { TransformerBlock, TransformerFeedForward } from './model/block.js';
 export { SelectLastToken } from './model/last-token.js';
+export {
+  registerFamily, modelFamilies, loadPretrainedModel, describeModel, tokenizerFamilyOf,
+  type ModelFamily, type FamilyLoadOptions,
+} from './family.js';

@@ -9,10 +9,11 @@ import * as model from '@penjing/transformer/model';
 import * as sampling from '@penjing/transformer/sampling';
 import * as generation from '@penjing/transformer/generation';
 import * as tokenizer from '@penjing/transformer/tokenizer';
+import * as cli from '@penjing/transformer/cli';
 
 const ENTRIES = {
   model: [
-      'SelectLastToken', 'TransformerBlock', 'TransformerFeedForward', 'TransformerLM', 'checkTokens',
+      'describeModel', 'loadPretrainedModel', 'modelFamilies', 'registerFamily', 'tokenizerFamilyOf', 'SelectLastToken', 'TransformerBlock', 'TransformerFeedForward', 'TransformerLM', 'checkTokens',
       'headAxes', 'transformerMetadata'
   ],
   sampling: [
@@ -39,6 +40,10 @@ describe('@penjing/transformer public API', () => {
       expect(Object.keys(MODULES[entry as keyof typeof ENTRIES]).sort()).toEqual([...names].sort());
     });
   }
+
+  it('@penjing/transformer/cli exports main only (it is not part of the main entry)', () => {
+    expect(Object.keys(cli)).toEqual(['main']);
+  });
 
   it('the main entry is the union of the entry points, the same objects', () => {
     const all = Object.values(ENTRIES).flat();

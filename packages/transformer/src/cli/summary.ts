@@ -5,7 +5,7 @@
  */
 import { NamedArray, formatNamedShape } from '@penjing/named-array';
 import { Layer, Parameter, ParameterSlot, childrenOf, isContainer, structureEquals, walk } from '@penjing/layers';
-import type { GemmaConfig } from '../config.js';
+import { describeModel } from '../family.js';
 
 /** Parameter and layer statistics of a tree. */
 export interface ModelStats {
@@ -54,18 +54,10 @@ export function modelStats(tree: unknown): ModelStats {
   return { parameterCount: count, parameterBytes: bytes, parameterArrays: seen.size, tied: [...seen.values()].filter((n) => n > 1).length, axes: sortedAxes, layerTypes: sortedTypes };
 }
 
-/**
- * One line describing a Gemma config.
- * @example describeConfig(gemmaPreset('gemma3_1b'))
- * // 'gemma3: 26 layers (22 local with window 512, 4 global), embedding 1152, 4 query heads / 1 kv head × 256, MLP 6912, vocabulary 262144'
- */
-export function describeConfig(c: GemmaConfig): string {
-  const local = c.attentionTypes.filter((t) => t === 'local').length;
-  const global = c.numLayers - local;
-  const layers = local ? `${local} local with window ${c.slidingWindowSize}, ${global} global` : 'all global';
-  const heads = `${c.numHeads} query head${c.numHeads > 1 ? 's' : ''} / ${c.numKvHeads} kv head${c.numKvHeads > 1 ? 's' : ''} × ${c.headDim}`;
-  const caps = [c.attnLogitsSoftCap !== null ? `attention soft-cap ${c.attnLogitsSoftCap}` : '', c.finalLogitSoftCap !== null ? `final soft-cap ${c.finalLogitSoftCap}` : ''].filter(Boolean);
-  return `${c.family}: ${c.numLayers} layers (${layers}), embedding ${c.embedDim}, ${heads}, MLP ${c.hiddenDim}, vocabulary ${c.vocabSize}${caps.length ? `, ${caps.join(', ')}` : ''}`;
+/** ` (one line from the model's family)`, or nothing when no registered family knows the model. */
+function describeLine(model: Layer): string {
+  const d = describeModel(model);
+  return d === undefined ? '' : ` (${d})`;
 }
 
 const thousands = (n: number) => n.toLocaleString('en-US');
@@ -74,10 +66,10 @@ const thousands = (n: number) => n.toLocaleString('en-US');
  * The whole inspect report: header, parameter statistics, axes, layer types and the outline.
  * @example console.log(formatSummary(model, { title: 'models/gemma-3-270m', depth: 3 }))
  */
-export function formatSummary(model: Layer & { config?: GemmaConfig }, options: { title?: string; depth?: number } = {}): string {
+export function formatSummary(model: Layer, options: { title?: string; depth?: number } = {}): string {
   const s = modelStats(model);
   const lines = [
-    `${options.title ? `${options.title}: ` : ''}${model.typeName()}${model.config ? ` (${describeConfig(model.config)})` : ''}`,
+    `${options.title ? `${options.title}: ` : ''}${model.typeName()}${describeLine(model)}`,
     `Parameters: ${thousands(s.parameterCount)} in ${s.parameterArrays} arrays (${(s.parameterBytes / 2 ** 20).toFixed(1)} MiB as float32)${s.tied ? `; ${s.tied} tied (counted once)` : ''}`,
     `Axes: ${[...s.axes.entries()].map(([n, sizes]) => `${n} ${sizes.join('|')}`).join(', ')}`,
     `Layer types: ${[...s.layerTypes.entries()].map(([t, n]) => `${t} ×${n}`).join(', ')}`,

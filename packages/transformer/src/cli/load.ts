@@ -6,7 +6,9 @@
 import { stat } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import type { Progress } from '@penjing/io';
-import { GemmaTransformer } from '../model/gemma-transformer.js';
+import type { NamedArray } from '@penjing/named-array';
+import type { Layer } from '@penjing/layers';
+import { loadPretrainedModel } from '../family.js';
 import { CommandError } from './args.js';
 
 /** Where a command writes: the terminal's streams, or anything with `write` (tests). */
@@ -42,12 +44,12 @@ export async function checkModelDir(dir: string): Promise<void> {
  * Loads the model in `dir`, showing progress on `io.stderr`.
  * @example const model = await loadModel('models/gemma-3-270m', process);
  */
-export async function loadModel(dir: string, io: CliIO, quiet = false): Promise<GemmaTransformer> {
+export async function loadModel(dir: string, io: CliIO, quiet = false): Promise<Layer<NamedArray, NamedArray>> {
   await checkModelDir(dir);
   const started = Date.now();
   const show = progressDisplay(dir, io.stderr, quiet);
   try {
-    const model = await GemmaTransformer.fromPretrained(dir, { progress: show.onProgress, quiet });
+    const model = await loadPretrainedModel(dir, { progress: show.onProgress, quiet });
     show.done(Date.now() - started);
     return model;
   } catch (e) {

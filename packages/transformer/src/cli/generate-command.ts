@@ -2,7 +2,9 @@
  * `penjing generate`: load a checkpoint and its tokenizer, then stream the model's answer to
  * stdout token by token (progress and statistics go to stderr, so stdout is just the text).
  */
-import { generateStream, loadTokenizer, type GenerateOptions } from '@penjing/transformer';
+import { generateStream, type GenerateOptions } from '../generation/generate.js';
+import { loadTokenizer } from '../tokenizer/file.js';
+import { tokenizerFamilyOf } from '../family.js';
 import { numberFlag, parseFlags, requireString, type FlagSpec } from './args.js';
 import { loadModel, type CliIO } from './load.js';
 
@@ -65,7 +67,7 @@ export async function generateCommand(argv: readonly string[], io: CliIO): Promi
   const quiet = Boolean(v.quiet);
   const model = await loadModel(dir, io, quiet);
   const tokenizer = await loadTokenizer(dir, {
-    family: model.config.family,
+    family: tokenizerFamilyOf(model),
     onFallback: (msg) => quiet || io.stderr.write(`${msg}\n`),
   });
   const started = Date.now();
