@@ -4,7 +4,8 @@
  *   import is erased by tsc and cannot make an initialisation-order bug);
  * - the packages depend on each other one way only, each through a declared dependency
  *   (named-array <- layers <- io/transformer <- interp/gemma; viewer reads named-array and layers);
- * - no source file over 400 lines.
+ * - no source file over 400 lines;
+ * - `@penjing/io`'s main entry reaches no Node module (it runs in browsers).
  * The module graph comes from dpdm, which resolves imports with TypeScript's own parser.
  */
 import { describe, expect, it } from 'vitest';
@@ -17,14 +18,16 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const packagesDir = join(root, 'packages');
 const packageDirs = readdirSync(packagesDir).filter((d) => !d.startsWith('.'));
 
-async function moduleTree(): Promise<DependencyTree> {
-  return parseDependencyTree(['packages/*/src/**/*.ts'], {
+let tree: Promise<DependencyTree> | undefined;
+/** The module graph of every package's src (parsed once for all the checks). */
+function moduleTree(): Promise<DependencyTree> {
+  return (tree ??= parseDependencyTree(['packages/*/src/**/*.ts'], {
     cwd: root,
     context: root,
     transform: true, // drop type-only imports (erased at compile time)
     skipDynamicImports: false,
     exclude: /node_modules|\/dist\//,
-  });
+  }));
 }
 
 function manifest(dir: string): { name: string; deps: Set<string> } {
@@ -86,14 +89,35 @@ describe('architecture', () => {
     expect(lower('@penjing/gemma', '@penjing/transformer') && lower('@penjing/gemma', '@penjing/io')).toBe(true);
   });
 
+  it("@penjing/io's main entry is browser-safe: no Node module is reachable from it", async () => {
+    const tree = await moduleTree();
+    const seen = new Set<string>();
+    const nodeImports: string[] = [];
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const d of tree[file] ?? []) {
+        if (/^node:|^(fs|path|os|child_process|cli-progress)$/.test(d.request)) nodeImports.push(`${file} imports ${d.request}`);
+        else if (d.id && d.id.startsWith('packages/')) visit(d.id);
+      }
+    };
+    visit('packages/io/src/index.ts');
+    expect(seen.size).toBeGreaterThan(3);
+    expect(nodeImports).toEqual([]);
+    // and the Node entry does reach the file system (so the walk above can find one)
+    seen.clear();
+    visit('packages/io/src/node.ts');
+    expect(nodeImports.length).toBeGreaterThan(0);
+  });
+
   it('the cycle search finds a cycle when there is one (so the checks above can fail)', () => {
     const g = new Map([['a', new Set(['b'])], ['b', new Set(['c'])], ['c', new Set(['a'])], ['d', new Set<string>()]]);
     expect(cyclesOf(g)).toEqual(['a -> b -> c -> a']);
-    const tree: DependencyTree = {
+    const twoModules: DependencyTree = {
       'x.ts': [{ issuer: 'x.ts', request: './y.js', kind: 0 as never, id: 'y.ts' }],
       'y.ts': [{ issuer: 'y.ts', request: './x.js', kind: 0 as never, id: 'x.ts' }],
     };
-    expect(parseCircular(tree)).toEqual([['x.ts', 'y.ts']]);
+    expect(parseCircular(twoModules)).toEqual([['x.ts', 'y.ts']]);
   });
 
   it('no source file is over 400 lines', () => {
