@@ -3,7 +3,8 @@
 // tsc (npm run build) fails if a line marked @ts-expect-error compiles. Nothing here runs.
 import * as tf from '@tensorflow/tfjs';
 import * as nx from '@penjing/named-array';
-import { GemmaTransformer, TransformerLM, type Logits } from '@penjing/gemma';
+import { GemmaTransformer } from '@penjing/gemma';
+import { TransformerLM, type Logits } from '@penjing/transformer';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function assertType<T extends true>(): T | void {}

@@ -12,7 +12,7 @@ import {
 import type { NamedArray } from '@penjing/named-array';
 import { layerRope, queryScale, type GemmaConfig } from '../config.js';
 import { NAMES } from './labels.js';
-import { headAxes } from './metadata.js';
+import { headAxes } from '@penjing/transformer';
 
 /**
  * Builds block `i`'s attention. `seed: null` leaves parameter slots (checkpoint loading).
