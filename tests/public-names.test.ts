@@ -24,7 +24,7 @@ const LAYERS = [
     'Attention', 'BranchAndAddTogether', 'BranchAndMultiplyTogether', 'CastToDType', 'CollectSideOutputs',
     'ConstantRescale', 'DEFAULT_MASKED_OUT_VALUE', 'ELEMENTWISE_FUNCTIONS', 'Elementwise', 'EmbeddingDecode',
     'EmbeddingLookup', 'EmbeddingTable', 'From', 'Identity', 'KnockOutAttentionHeads', 'Layer', 'LayerError',
-    'LayerNorm', 'Linear', 'LinearInPlace', 'NamedEinsum', 'NamedGroup', 'NotInThisPartition', 'Parameter',
+    'LayerNorm', 'LazyParameter', 'Linear', 'LinearInPlace', 'NamedEinsum', 'NamedGroup', 'NotInThisPartition', 'Parameter',
     'ParameterBindingError', 'ParameterConflictError', 'ParameterSlot', 'PositionsFromTokens', 'RMSLayerNorm',
     'RMSStandardize', 'RenameAxes', 'Residual', 'RewireComputationPaths', 'SIDE_OUTPUTS', 'SaveIntermediate',
     'Selection', 'Sequential', 'SideInputComputation', 'SideOutputCollector', 'Softmax', 'Standardize',

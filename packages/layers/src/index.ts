@@ -10,7 +10,7 @@ export {
   isRecord, isContainer, isArrayLeaf, childrenOf, withChildren, getAtPath, setAtPath, typeNameOf, describe, walk, flattenWithPaths, mapLeaves,
   structureEquals,
 } from './tree/tree.js';
-export { UnboundParameterError, Parameter, ParameterSlot, isParameterLike, type ParameterLike } from './params/parameter.js';
+export { UnboundParameterError, Parameter, ParameterSlot, LazyParameter, isParameterLike, type ParameterLike, type LazySource } from './params/parameter.js';
 // Layers and side inputs.
 export { LayerError, UnhandledSideInputError, Layer, tensorsIn, unhandledSideInputs, pathOf, type SideInputs, type UnhandledRequest } from './core/layer.js';
 // The catalogue, as a namespace (Penzai's pz.nn) and as named exports.

@@ -3,7 +3,9 @@ import * as tf from '@tensorflow/tfjs';
 import * as nx from '@penjing/named-array';
 import {
   Layer,
+  LazyParameter,
   Parameter,
+  ParameterSlot,
   Sequential,
   Struct,
   child,
@@ -99,6 +101,28 @@ describe('Struct.define / Layer.define', () => {
     const h = new Holder({ meta: [p], kids: [p] });
     expect(select(h).atInstancesOf(Parameter).paths.map((x) => x.map((e) => (e.kind === 'field' ? e.name : e.kind === 'index' ? e.index : e.key)))).toEqual([['kids', 0]]);
     p.value.dispose();
+  });
+
+  it('a definition on a defined class extends its fields', () => {
+    const source = { storedDtype: 'float32', shape: [2], describe: 'w.safetensors: w', read: async () => new Float32Array(2) };
+    const lazy = new LazyParameter({ label: 'w', namedShape: { a: 2 }, source });
+    expect(lazy).toBeInstanceOf(ParameterSlot);
+    expect([lazy.typeName(), lazy.fieldNames()]).toEqual(['LazyParameter', ['label', 'namedShape', 'source']]);
+    expect(structFields(lazy).map((f) => f.kind)).toEqual(['static', 'static', 'static']);
+    expect(() => lazy.value).toThrow(/held lazily on disk \(w.safetensors: w\)/);
+  });
+
+  it('an older-style subclass of a defined class adds fields through static fields', () => {
+    class Tagged extends Scale {
+      static override readonly fields = ['by', 'axes', 'offset', 'tag'] as const;
+      declare readonly tag: string;
+      constructor(f: { axes: string; tag: string }) {
+        super(f as { axes: string });
+      }
+    }
+    const t = new Tagged({ axes: 'seq', tag: 'probe' });
+    expect([t.tag, t.by, t.axes]).toEqual(['probe', 2, ['seq']]);
+    expect(t.fieldNames()).toEqual(['by', 'axes', 'offset', 'tag']);
   });
 
   it('the older declaration style still works', () => {

@@ -39,6 +39,11 @@ export class LoRAScale extends Layer.define('LoRAScale', {
 /** A layer LoRA can wrap: a catalogue Linear with input axes, or a positional `Einsum`. */
 export type AdaptableLayer = Linear | Einsum;
 
+/** The layer with other weights (both kinds hold them in `weights`). @example withWeights(linear, frozen) */
+export function withWeights(layer: AdaptableLayer, weights: ParameterLike): AdaptableLayer {
+  return layer instanceof Linear ? layer.replace({ weights }) : layer.replace({ weights });
+}
+
 /** The update factors of an adapter, whichever its form. */
 export interface LoRAFactors {
   /** The named-axis form: Linear A `{in…, lora_rank, parallel…}` and B `{lora_rank, out…, parallel…}`. */

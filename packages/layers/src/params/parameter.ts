@@ -1,6 +1,6 @@
 import type { NamedArray } from '@penjing/named-array';
-import { Struct } from '../tree/struct.js';
-import { child, staticField } from '../tree/fields.js';
+import { Struct, defineBase } from '../tree/struct.js';
+import { child, staticField, type ConstructorArgs, type FieldSpecs, type FieldValues, type StructStatics } from '../tree/fields.js';
 
 /**
  * Raised when a model with unbound parameter slots is read or called.
@@ -30,6 +30,13 @@ export class Parameter<N extends string = string> extends Struct.define('Paramet
   }
 }
 
+/** The fields of a slot, which the lazy parameter extends. */
+const SLOT_FIELDS = {
+  label: staticField<string>(),
+  /** The expected named shape, when known; binding checks against it. */
+  namedShape: staticField<Readonly<Record<string, number>> | undefined>().default(undefined),
+};
+
 /**
  * A placeholder for a parameter with no value yet, built when a model's structure is made
  * without weights (checkpoint loading binds values to slots by label).
@@ -37,11 +44,17 @@ export class Parameter<N extends string = string> extends Struct.define('Paramet
  * @example
  * const slot = new ParameterSlot({ label: 'mlp/in.weights', namedShape: { a: 2, b: 3 } });
  */
-export class ParameterSlot extends Struct.define('ParameterSlot', {
-  label: staticField<string>(),
-  /** The expected named shape, when known; binding checks against it. */
-  namedShape: staticField<Readonly<Record<string, number>> | undefined>().default(undefined),
-}) {
+export class ParameterSlot extends Struct.define('ParameterSlot', SLOT_FIELDS) {
+  /**
+   * A slot class with more fields (the slot's `label` and `namedShape` first); see `Struct.define`.
+   * @example class MySlot extends ParameterSlot.define('MySlot', { origin: staticField<string>() }) {}
+   */
+  static define<const S extends FieldSpecs>(
+    name: string,
+    specs: S,
+  ): (abstract new (...args: ConstructorArgs<typeof SLOT_FIELDS & S>) => ParameterSlot & FieldValues<S>) & StructStatics {
+    return defineBase(ParameterSlot, name, specs);
+  }
   /** Reading a slot's value fails with the label and the fix. @example slot.value // throws UnboundParameterError */
   get value(): never {
     throw new UnboundParameterError(`Parameter '${this.label}' has no value: bind one with bindParameters(tree, {...}) or load a checkpoint.`);
@@ -84,11 +97,12 @@ export interface LazySource {
  * const p = new LazyParameter({ label: 'embedder.embeddings', namedShape: { vocabulary: 8, embedding: 4 }, source });
  * await p.source.read(); // Float32Array(32)
  */
-export class LazyParameter extends ParameterSlot {
-  static override readonly fields = ['label', 'namedShape', 'source'] as never;
-  declare readonly source: LazySource;
+export class LazyParameter extends ParameterSlot.define('LazyParameter', {
+  /** Where the values are read from when compiled. */
+  source: staticField<LazySource>(),
+}) {
   constructor(f: { label: string; namedShape: Readonly<Record<string, number>>; source: LazySource }) {
-    super(f as never);
+    super(f);
   }
   /** Eager use fails with the fix. @example lazy.value // throws UnboundParameterError */
   override get value(): never {

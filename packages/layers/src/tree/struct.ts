@@ -28,7 +28,12 @@ export abstract class Struct {
     const ctor = this.constructor as typeof Struct;
     const specs = specsOf(ctor);
     if (specs) {
-      Object.assign(this, fieldValuesFromInput(structNameOf(ctor), specs, fields));
+      // An older-style subclass of a defined class lists its extra fields in `static fields`.
+      const given: Record<string, unknown> = { ...fields };
+      const extra = (ctor.fields ?? []).filter((k) => !(k in specs));
+      const extraValues = Object.fromEntries(extra.filter((k) => k in given).map((k) => [k, given[k]]));
+      for (const k of extra) delete given[k];
+      Object.assign(this, fieldValuesFromInput(structNameOf(ctor), specs, given), extraValues);
     } else {
       const order = ctor.fields;
       const given = (fields ?? {}) as Record<string, unknown>;
@@ -83,9 +88,11 @@ const SPECS = new WeakMap<Function, FieldSpecs>();
 export function defineBase<R>(parent: AnyStructClass, name: string, specs: FieldSpecs): R {
   if (!/^[A-Za-z_$][A-Za-z0-9_$.]*$/.test(name)) throw new TypeError(`Struct.define: '${name}' is not a usable class name (letters, digits, _ and $; dots for namespaces).`);
   abstract class Defined extends parent {}
-  Object.defineProperties(Defined, { structName: { value: name }, fields: { value: Object.freeze(Object.keys(specs)) } });
+  // A definition on a defined class extends its fields (the parent's first).
+  const all: FieldSpecs = { ...specsOf(parent), ...specs };
+  Object.defineProperties(Defined, { structName: { value: name }, fields: { value: Object.freeze(Object.keys(all)) } });
   DEFINED.add(Defined);
-  SPECS.set(Defined, specs);
+  SPECS.set(Defined, all);
   // The one place the declared field types meet the runtime class.
   return Defined as unknown as R;
 }
