@@ -1,3 +1,52 @@
+/**
+ * # Layers and side inputs
+ *
+ * A layer is an immutable struct with a forward pass: `call(input, sideInputs)`. Its fields
+ * are declared once (`Layer.define`); sublayers are `child` fields, settings `staticField`s.
+ *
+ * Most of what a layer reads arrives as its input. The rest — token positions, attention
+ * masks, a KV cache, a collector for captured activations — arrives as a *side input*: a
+ * named value that travels down the whole call unchanged, so that a layer deep in the tree
+ * can read it without every layer above passing it on by hand. A layer that reads one lists
+ * it in `sideInputRequests()`. Someone must supply it: the caller (`call(x, { name })`), or
+ * a *handler* layer in the tree (`WithSideInputsFromInput`, `WithConstantSideInputs`) that
+ * lists it in `handledSideInputs()`. The outermost `call` checks the whole tree before it
+ * computes anything and names the layer path of every request no one answers; errors during
+ * the forward pass are prefixed with the path of the layer that raised them.
+ *
+ * ```ts
+ * import * as nx from '@penjing/named-array';
+ * import { Layer, Sequential, WithSideInputsFromInput, staticField, unhandledSideInputs, type SideInputs } from '@penjing/layers';
+ * await nx.ready();
+ *
+ * // A layer that reads the side input `tokenPositions`.
+ * class AddPositions extends Layer.define('AddPositions', { scale: staticField<number>().default(1) })<nx.NamedArray, nx.NamedArray> {
+ *   override sideInputRequests() { return ['tokenPositions']; }
+ *   protected override forward(x: nx.NamedArray, side: SideInputs) {
+ *     return x.add((side.tokenPositions as nx.NamedArray).astype('float32').mul(this.scale));
+ *   }
+ * }
+ * const model = new Sequential({ sublayers: [new AddPositions({ scale: 10 })] });
+ * const x = nx.zeros({ batch: 1, seq: 3 });
+ *
+ * // Nobody supplies it yet, and the tree says where it is needed, before anything runs.
+ * unhandledSideInputs(model); //=> [{ path: '.sublayers[0]', layer: 'AddPositions', name: 'tokenPositions' }]
+ *
+ * // The caller can pass it...
+ * model.call(x, { tokenPositions: nx.arange('seq', 3) }).unwrap('batch', 'seq').arraySync(); //=> [[0, 10, 20]]
+ *
+ * // ...or a handler computes it from the input, and `call(x)` just works.
+ * const positionsOf = (tokens: nx.NamedArray) => nx.arange('seq', tokens.namedShape.seq);
+ * const handled = new WithSideInputsFromInput({ body: model, sideInputs: { tokenPositions: positionsOf } });
+ * unhandledSideInputs(handled); //=> []
+ * handled.call(x).unwrap('batch', 'seq').arraySync(); //=> [[0, 10, 20]]
+ *
+ * // A failure inside names the layer's path and type.
+ * let message = '';
+ * try { model.call(x, { tokenPositions: nx.arange('seq', 4) }); } catch (e) { message = (e as Error).message; }
+ * message.startsWith('At .sublayers[0] (AddPositions): '); //=> true
+ * ```
+ */
 import * as tf from '@tensorflow/tfjs';
 import { NamedArray } from '@penjing/named-array';
 import { Struct, defineBase } from '../tree/struct.js';
