@@ -94,6 +94,25 @@ export class KVCache extends Struct.define('KVCache', {
   dispose(): void {
     for (const t of uniqueTensors(this)) t.dispose();
   }
+
+  /**
+   * How the viewer draws a cache (its `Symbol.for('penjing.view')` hook): how full it is and
+   * how much memory it holds first, then the positions and the per-layer entries.
+   * @example view(cache) // KVCache(filled='5 of 64 slots', bytes=…, kvTokenPositions=…, layers=[…])
+   */
+  [Symbol.for('penjing.view')](): { node: string; fields: Record<string, unknown> } {
+    const windowed = this.layers.filter((l) => l.windowed).length;
+    return {
+      node: 'KVCache',
+      fields: {
+        filled: `${this.endIndex} of ${this.cacheLength} slots`,
+        bytes: this.bytes,
+        ...(windowed ? { windowedLayers: windowed } : {}),
+        kvTokenPositions: this.kvTokenPositions,
+        layers: this.layers,
+      },
+    };
+  }
 }
 
 function bytesPerElement(dtype: tf.DataType): number {
