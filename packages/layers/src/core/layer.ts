@@ -112,11 +112,10 @@ const checked = new WeakMap<object, Set<string>>();
  * inside `tf.tidy`, and reports errors with the path of the layer that raised them.
  *
  * @example
- * class Double extends Layer<NamedArray, NamedArray> {
- *   constructor() { super({}); }
- *   protected forward(x: NamedArray) { return x.mul(2); }
+ * class Scale extends Layer.define('Scale', { by: staticField<number>().default(2) })<NamedArray, NamedArray> {
+ *   protected override forward(x: NamedArray) { return x.mul(this.by); }
  * }
- * new Double().call(nx.ones({ seq: 3 }));
+ * new Scale().call(nx.ones({ seq: 3 })); // [2, 2, 2]
  */
 export abstract class Layer<I = unknown, O = unknown> extends Struct {
   /**

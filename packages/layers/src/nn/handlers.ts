@@ -32,9 +32,11 @@ export class WithConstantSideInputs<I = any, O = any> extends Layer.define('With
  * A standard way to compute a side input from a layer's input. Subclass it (a struct, so it
  * prints with its settings) or use a plain named function instead.
  * @example
- * class CausalMaskFromTokens extends SideInputComputation {
- *   constructor() { super({}); }
- *   compute(tokens: NamedArray) { return nx.arange('seq', n).greaterEqual(nx.arange('kv_seq', n)); }
+ * class CausalMaskFromTokens extends SideInputComputation.define('CausalMaskFromTokens', { seqAxis: staticField<string>().default('seq') }) {
+ *   compute(tokens: NamedArray) {
+ *     const n = tokens.namedShape[this.seqAxis];
+ *     return nx.arange('seq', n).greaterEqual(nx.arange('kv_seq', n));
+ *   }
  * }
  */
 export abstract class SideInputComputation extends Struct {
