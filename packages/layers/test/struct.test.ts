@@ -57,6 +57,7 @@ describe('Struct.define / Layer.define', () => {
 
   it('rejects undeclared fields with the list of declared ones', () => {
     expect(() => new Scale({ axes: 'a', bye: 3 } as never)).toThrow(/Scale: unknown field 'bye'; its fields are by, axes, offset/);
+    expect(() => new Scale({} as never)).toThrow("Scale: missing field 'axes'; pass axes: ... to the constructor.");
   });
 
   it('passes the type name to conversions so their errors name the class', () => {

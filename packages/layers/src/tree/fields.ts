@@ -128,6 +128,10 @@ export function fieldValuesFromInput(typeName: string, specs: FieldSpecs, input:
   if (unknown.length) {
     throw new TypeError(`${typeName}: unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}; its fields are ${Object.keys(specs).join(', ') || '(none)'}.`);
   }
+  const missing = Object.keys(specs).filter((k) => !(k in given) && !specs[k]!.hasDefault);
+  if (missing.length) {
+    throw new TypeError(`${typeName}: missing field${missing.length > 1 ? 's' : ''} ${missing.map((k) => `'${k}'`).join(', ')}; pass ${missing.map((k) => `${k}: ...`).join(', ')} to the constructor.`);
+  }
   const out: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(specs)) {
     let v = given[name];
