@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { NamedAxisError, formatNamedShape } from './errors.js';
-import { NamedArray } from './named-array.js';
+import { NamedArray, retype } from './named-array.js';
 import { checkNewNames, transpose } from './axes.js';
 
 function fromShape<N extends string>(shape: Readonly<Record<string, number>>, make: (dims: number[]) => tf.Tensor): NamedArray<N> {
@@ -22,7 +22,7 @@ export function wrap<const M extends readonly string[] = []>(tensor: tf.Tensor, 
     throw new NamedAxisError(`wrap() expects a tf.Tensor; got ${tensor === null ? 'null' : typeof tensor}. Use tf.tensor(...) first.`);
   }
   const a = new NamedArray<never>(tensor, tensor.shape.map((_, i) => i));
-  return (names.length ? (a.tag as (...n: readonly string[]) => NamedArray<string>)(...names) : a) as unknown as NamedArray<M[number]>;
+  return retype<M[number]>(names.length ? (a.tag as (...n: readonly string[]) => NamedArray<string>)(...names) : a);
 }
 
 /**

@@ -11,7 +11,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { NamedAxisError, formatNamedShape, formatNames } from './errors.js';
 import type { AtSpec, AtUpdater, CoversAll, DisjointFrom, IndexResult, IndexSpec, NameOf, OnlyNamesOf } from './types.js';
-import { NamedArray } from './named-array.js';
+import { NamedArray, retype } from './named-array.js';
 import { orderAxes, positionalData, tagPrefixAxes, untagPrefixAxes, unwrapAxes } from './relabel.js';
 import * as ops from './ops.js';
 import { indexArray } from './indexing.js';
@@ -210,17 +210,17 @@ const methods: ThisType<NamedArray<string>> = {
     positionalShape?: number[];
     namedShape?: S;
   }): NamedArray<string | (keyof S & string)> {
-    return ops.broadcastTo(this as unknown as NamedArray<string>, shape.positionalShape ?? this.positionalShape, shape.namedShape ?? {}) as NamedArray<string | (keyof S & string)>;
+    return ops.broadcastTo(this, shape.positionalShape ?? this.positionalShape, shape.namedShape ?? {}) as NamedArray<string | (keyof S & string)>;
   },
   broadcastLike<M extends string>(other: NamedArray<M>): NamedArray<string | M> {
-    return ops.broadcastTo(this as unknown as NamedArray<string>, other.positionalShape, other.namedShape) as NamedArray<string | M>;
+    return ops.broadcastTo(this, other.positionalShape, other.namedShape) as NamedArray<string | M>;
   },
   index<const I extends Record<string, unknown>>(spec: I & IndexSpec<string, I>): NamedArray<IndexResult<string, I>> {
-    return indexArray(this as unknown as NamedArray<string>, spec as Record<string, unknown>) as NamedArray<IndexResult<string, I>>;
+    return indexArray(this, spec as Record<string, unknown>) as NamedArray<IndexResult<string, I>>;
   },
   at(spec: AtSpec<string>): AtUpdater<string> {
-    const u = (op: UpdateOp) => (v: NamedArray<string> | number | boolean) => updateAt(this as unknown as NamedArray<string>, spec as Record<string, unknown>, v, op) as NamedArray<string>;
-    return { set: u('set'), add: u('add'), mul: u('mul'), get: () => indexArray(this as unknown as NamedArray<string>, spec as Record<string, unknown>) };
+    const u = (op: UpdateOp) => (v: NamedArray<string> | number | boolean) => updateAt(this, spec as Record<string, unknown>, v, op) as NamedArray<string>;
+    return { set: u('set'), add: u('add'), mul: u('mul'), get: () => indexArray(this, spec as Record<string, unknown>) };
   },
   add<M extends string = never>(o: NamedArray<M> | number): NamedArray<string | M> { return ops.add(this, o); },
   sub<M extends string = never>(o: NamedArray<M> | number): NamedArray<string | M> { return ops.sub(this, o); },
@@ -255,16 +255,16 @@ const methods: ThisType<NamedArray<string>> = {
   silu(): NamedArray<string> { return ops.silu(this); },
   logicalNot(): NamedArray<string> { return ops.logicalNot(this); },
   astype(dtype: tf.DataType): NamedArray<string> { return ops.astype(this, dtype); },
-  sum<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<Exclude<string, M[number]>> { return ops.sum(this as NamedArray<string>, ...(names as readonly string[])) as unknown as NamedArray<Exclude<string, M[number]>>; },
-  mean<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<Exclude<string, M[number]>> { return ops.mean(this as NamedArray<string>, ...(names as readonly string[])) as unknown as NamedArray<Exclude<string, M[number]>>; },
-  max<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<Exclude<string, M[number]>> { return ops.max(this as NamedArray<string>, ...(names as readonly string[])) as unknown as NamedArray<Exclude<string, M[number]>>; },
-  min<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<Exclude<string, M[number]>> { return ops.min(this as NamedArray<string>, ...(names as readonly string[])) as unknown as NamedArray<Exclude<string, M[number]>>; },
-  prod<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<Exclude<string, M[number]>> { return ops.prod(this as NamedArray<string>, ...(names as readonly string[])) as unknown as NamedArray<Exclude<string, M[number]>>; },
-  argmax<const M extends string>(name: M & NameOf<string, M>): NamedArray<Exclude<string, M>> { return ops.argmax(this as NamedArray<string>, name as string) as unknown as NamedArray<Exclude<string, M>>; },
-  argmin<const M extends string>(name: M & NameOf<string, M>): NamedArray<Exclude<string, M>> { return ops.argmin(this as NamedArray<string>, name as string) as unknown as NamedArray<Exclude<string, M>>; },
-  softmax<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<string> { return ops.softmax(this as NamedArray<string>, ...(names as readonly string[])) as unknown as NamedArray<string>; },
-  logSoftmax<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<string> { return ops.logSoftmax(this as NamedArray<string>, ...(names as readonly string[])) as unknown as NamedArray<string>; },
-  cumsum<const M extends string>(name: M & NameOf<string, M>): NamedArray<string> { return ops.cumsum(this as NamedArray<string>, name as string) as unknown as NamedArray<string>; },
+  sum<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<Exclude<string, M[number]>> { return retype<Exclude<string, M[number]>>(ops.sum(this as NamedArray<string>, ...(names as readonly string[]))); },
+  mean<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<Exclude<string, M[number]>> { return retype<Exclude<string, M[number]>>(ops.mean(this as NamedArray<string>, ...(names as readonly string[]))); },
+  max<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<Exclude<string, M[number]>> { return retype<Exclude<string, M[number]>>(ops.max(this as NamedArray<string>, ...(names as readonly string[]))); },
+  min<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<Exclude<string, M[number]>> { return retype<Exclude<string, M[number]>>(ops.min(this as NamedArray<string>, ...(names as readonly string[]))); },
+  prod<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<Exclude<string, M[number]>> { return retype<Exclude<string, M[number]>>(ops.prod(this as NamedArray<string>, ...(names as readonly string[]))); },
+  argmax<const M extends string>(name: M & NameOf<string, M>): NamedArray<Exclude<string, M>> { return retype<Exclude<string, M>>(ops.argmax(this as NamedArray<string>, name as string)); },
+  argmin<const M extends string>(name: M & NameOf<string, M>): NamedArray<Exclude<string, M>> { return retype<Exclude<string, M>>(ops.argmin(this as NamedArray<string>, name as string)); },
+  softmax<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<string> { return retype<string>(ops.softmax(this as NamedArray<string>, ...(names as readonly string[]))); },
+  logSoftmax<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<string> { return retype<string>(ops.logSoftmax(this as NamedArray<string>, ...(names as readonly string[]))); },
+  cumsum<const M extends string>(name: M & NameOf<string, M>): NamedArray<string> { return retype<string>(ops.cumsum(this as NamedArray<string>, name as string)); },
   async array(...names: string[]): Promise<unknown> {
     const t = unwrapAxes(this as NamedArray<string>, names);
     const v = await t.array();

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { NamedAxisError, formatNamedShape, formatNames } from './errors.js';
-import { NamedArray } from './named-array.js';
+import { NamedArray, loosen, retype } from './named-array.js';
 import { alignNames, fromBatched, toBatched } from './nmap.js';
 import { Positional, geluTanh, logSoftmaxAlong, positionalWhere, softmaxAlong } from './positional.js';
 
@@ -144,7 +144,9 @@ export function where<C extends string, A extends string = never, B extends stri
   b: NamedArray<B> | number | boolean,
 ): NamedArray<C | A | B> {
   if (!(cond instanceof NamedArray)) throw new NamedAxisError(`where: the condition must be a NamedArray; got ${typeof cond}.`);
-  const arrays = [cond, a, b].filter((v) => v instanceof NamedArray) as unknown as NamedArray<string>[];
+  const arrays = [loosen(cond)];
+  if (a instanceof NamedArray) arrays.push(loosen(a));
+  if (b instanceof NamedArray) arrays.push(loosen(b));
   const al = alignNames(arrays, 'where');
   const dtype = resultDtype([a, b] as (NamedArray<string> | number | boolean)[]);
   const t = tf.tidy(() => {
@@ -173,7 +175,7 @@ function reduceAxes(a: NamedArray<string>, names: readonly string[], what: strin
 function reducer(op: (t: tf.Tensor, axes: number[]) => tf.Tensor, what: string) {
   return <N extends string, const M extends readonly N[]>(a: NamedArray<N>, ...names: M): NamedArray<Exclude<N, M[number]>> => {
     const dims = reduceAxes(a, names, what);
-    if (!dims.length) return a as unknown as NamedArray<Exclude<N, M[number]>>;
+    if (!dims.length) return retype<Exclude<N, M[number]>>(loosen(a));
     const rest = a.axes.filter((_, i) => !dims.includes(i));
     return new NamedArray(op(a.data, dims), rest);
   };

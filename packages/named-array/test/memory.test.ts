@@ -66,10 +66,11 @@ const exportsTable: Record<string, Case> = {
   broadcastShapes: () => nx.broadcastShapes([2, 1], [3]),
   nmap: () => nx.nmap((a: nx.Positional, b: nx.Positional) => [a.matmul(b), a.sum()])(x.untag('seq', 'vocabulary'), y.untag('vocabulary', 'embedding')),
   alignNames: () => nx.alignNames([x, y]),
-  liftBinary: () => nx.liftBinary(tf.add, x, y, 'add'),
   stopGradient: () => nx.stopGradient(x),
   contract: () => nx.contract(['vocabulary'], x, y),
   einsum: () => nx.einsum('batch seq vocabulary, vocabulary embedding -> embedding seq', x, y),
+  einsumTensors: () => nx.einsumTensors([['b', 's', 'v'], ['v', 'e']], ['e', 's'], [x.unwrap('batch', 'seq', 'vocabulary'), y.unwrap('vocabulary', 'embedding')]),
+  planContraction: () => nx.planContraction(['b', 'v'], ['v', 'e'], ['b', 'e']),
   slice: () => nx.slice(0, 2),
   dynamicSlice: () => nx.dynamicSlice(1, 2),
   gatherNamed: () => nx.gatherNamed(x, 'vocabulary', ids),
@@ -300,6 +301,14 @@ describe('no tensor leaks', () => {
   for (const [name, f] of Object.entries(exportsTable)) it(`nx.${name}`, () => expectNoLeak(name, f));
   for (const [name, f] of Object.entries(methodTable)) it(`NamedArray#${name}`, () => expectNoLeak(name, f));
   for (const [name, f] of Object.entries({ ...positionalTable, ...positionalStatics })) it(`Positional#${name}`, () => expectNoLeak(name, f));
+
+  it('a failed planner einsum frees what it made', () => {
+    const before = tf.memory().numTensors;
+    const bad = tf.zeros([3, 5]);
+    expect(() => nx.einsumTensors([x.names, ['vocabulary', 'embedding']], ['embedding'], [x.data, bad])).toThrow(/label 'vocabulary' has size/);
+    bad.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
 
   it('failed operations free what they made before failing', () => {
     const starts2 = nx.fromArray([0, 1], ['seq'], 'int32');

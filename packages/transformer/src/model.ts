@@ -7,7 +7,7 @@
  * const lm = gemma.toTransformerLM();
  * lm.call(tokens); // {batch, seq, vocabulary}
  */
-export { TransformerLM, checkTokens, type TransformerLMCallOptions } from './model/transformer-lm.js';
+export { TransformerLM, checkTokens, type TransformerLMCallOptions, type Logits } from './model/transformer-lm.js';
 export { headAxes, transformerMetadata, type HeadAxes, type TransformerMetadata, type TransformerShape } from './model/metadata.js';
 export { TransformerBlock, TransformerFeedForward } from './model/block.js';
 export { SelectLastToken } from './model/last-token.js';

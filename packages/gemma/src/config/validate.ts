@@ -40,7 +40,7 @@ export function validateConfig(config: GemmaConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const bad = (key: string, message: string) => issues.push({ key, message });
   if (typeof config !== 'object' || config === null) return [{ key: '(config)', message: 'is not an object' }];
-  const c = config as unknown as Record<string, unknown>;
+  const c: Record<string, unknown> = { ...config };
 
   for (const k of Object.keys(c)) {
     if (!(CONFIG_KEYS as readonly string[]).includes(k)) bad(k, 'is not a GemmaConfig option (typo?)');

@@ -12,7 +12,6 @@ import {
 import type { NamedArray } from '@penjing/named-array';
 import { layerRope, queryScale, type GemmaConfig } from '../config.js';
 import { NAMES } from './labels.js';
-import { arrayLayer } from './typed.js';
 import { headAxes } from '@penjing/transformer';
 
 /**
@@ -82,10 +81,10 @@ export function buildAttention(config: GemmaConfig, i: number, seed: number | nu
     ],
   });
   return new Attention({
-    inputToQuery: arrayLayer(inputToQuery),
-    inputToKey: arrayLayer(inputToKey),
-    inputToValue: arrayLayer(inputToValue),
-    queryKeyToAttn: arrayLayer<readonly NamedArray[]>(queryKeyToAttn),
-    attnValueToOutput: arrayLayer<readonly NamedArray[]>(attnValueToOutput),
+    inputToQuery: inputToQuery,
+    inputToKey: inputToKey,
+    inputToValue: inputToValue,
+    queryKeyToAttn: queryKeyToAttn,
+    attnValueToOutput: attnValueToOutput,
   });
 }

@@ -10,7 +10,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { NamedArray } from '@penjing/named-array';
-import { Linear, Parameter, keyPathToString, select, type KeyPath } from '@penjing/layers';
+import { Linear, Parameter, keyPathToString, select, type KeyPath, type Layer } from '@penjing/layers';
 import type { GemmaConfig } from '../config.js';
 import { openSafetensors, writeSafetensors, type TensorToWrite } from '@penjing/io/node';
 import { hfLayout, hfToParameterValue, parameterValueToHf, type WeightLayout } from '../loading/hf-layout.js';
@@ -176,8 +176,8 @@ export async function loadLoraAdapters<M extends GemmaLike>(model: M, dir: strin
 
 /** An adapter (built with slots) with its A and B Linear weights set to the given values. */
 export function withFactors(adapter: LowRankAdapter, a: NamedArray, b: NamedArray): LowRankAdapter {
-  const [la, lb, scale] = adapter.branches[1].sublayers as [Linear, Linear, unknown];
+  const [la, lb, scale] = adapter.branches[1].sublayers as [Linear, Linear, Layer];
   const set = (l: Linear, value: NamedArray) => l.replace({ weights: new Parameter({ label: l.weights.label, value }) });
-  const update = adapter.branches[1].replace({ sublayers: Object.freeze([set(la, a), set(lb, b), scale]) as never });
-  return adapter.replace({ branches: Object.freeze([adapter.branches[0], update]) as never });
+  const update = adapter.branches[1].replace({ sublayers: Object.freeze([set(la, a), set(lb, b), scale]) });
+  return adapter.replace({ branches: Object.freeze([adapter.branches[0], update] as const) });
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as nx from '@penjing/named-array';
 import { NamedArray, formatNamedShape } from '@penjing/named-array';
 import { Layer, LayerError, type SideInputs } from '../core/layer.js';
+import { staticField } from '../tree/fields.js';
 import { checkInputAxes, requireNamed } from './checks.js';
 
 /** The settings both RoPE layers share. */
@@ -12,11 +13,18 @@ interface RopeSettings {
   readonly scaleFactor: number;
 }
 
-function ropeDefaults(f: { embeddingAxis: string; maxWavelength: number; positionsInputName?: string; scaleFactor?: number }, who: string): RopeSettings {
-  if ((f.scaleFactor ?? 1) < 1) throw new RangeError(`${who}: scaleFactor must be at least 1; got ${f.scaleFactor}.`);
-  if (!(f.maxWavelength > 0)) throw new RangeError(`${who}: maxWavelength must be positive; got ${f.maxWavelength}.`);
-  return { embeddingAxis: f.embeddingAxis, maxWavelength: f.maxWavelength, positionsInputName: f.positionsInputName ?? 'tokenPositions', scaleFactor: f.scaleFactor ?? 1 };
-}
+/** The field declarations both RoPE layers share. */
+const ROPE_FIELDS = {
+  maxWavelength: staticField<number>().from((w: number, who) => {
+    if (!(w > 0)) throw new RangeError(`${who}: maxWavelength must be positive; got ${w}.`);
+    return w;
+  }),
+  positionsInputName: staticField<string>().default('tokenPositions'),
+  scaleFactor: staticField<number>().default(1).from((s: number, who) => {
+    if (s < 1) throw new RangeError(`${who}: scaleFactor must be at least 1; got ${s}.`);
+    return s;
+  }),
+};
 
 interface Angles {
   sin: NamedArray;
@@ -62,8 +70,8 @@ function rotate(x: NamedArray, side: SideInputs, r: RopeSettings, who: string): 
     const theta = pos.astype('float32').mul(new NamedArray(tf.tensor1d(inv, 'float32'), [axis]));
     return { sin: theta.sin(), cos: theta.cos() };
   });
-  const x1 = x.index({ [axis]: nx.slice(0, half) } as never) as NamedArray;
-  const x2 = x.index({ [axis]: nx.slice(half, d) } as never) as NamedArray;
+  const x1 = x.index({ [axis]: nx.slice(0, half) });
+  const x2 = x.index({ [axis]: nx.slice(half, d) });
   const out1 = x1.mul(cos).sub(x2.mul(sin));
   const out2 = x2.mul(cos).add(x1.mul(sin));
   return nx.concatenate([out1, out2.orderLike(out1)], axis).orderLike(x);
@@ -79,15 +87,12 @@ function rotate(x: NamedArray, side: SideInputs, r: RopeSettings, who: string): 
  * @example
  * new ApplyRoPE({ embeddingAxis: 'projection', maxWavelength: 10_000 }).call(q, { tokenPositions })
  */
-export class ApplyRoPE extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['embeddingAxis', 'maxWavelength', 'positionsInputName', 'scaleFactor'] as const;
-  declare readonly embeddingAxis: string;
-  declare readonly maxWavelength: number;
-  declare readonly positionsInputName: string;
-  declare readonly scaleFactor: number;
-  constructor(f: { embeddingAxis: string; maxWavelength: number; positionsInputName?: string; scaleFactor?: number }) {
-    super(ropeDefaults(f, 'ApplyRoPE'));
-  }
+export class ApplyRoPE extends Layer.define('ApplyRoPE', {
+  embeddingAxis: staticField<string>(),
+  maxWavelength: ROPE_FIELDS.maxWavelength,
+  positionsInputName: ROPE_FIELDS.positionsInputName,
+  scaleFactor: ROPE_FIELDS.scaleFactor,
+})<NamedArray, NamedArray> {
   override sideInputRequests(): readonly string[] {
     return [this.positionsInputName];
   }
@@ -104,19 +109,16 @@ export class ApplyRoPE extends Layer<NamedArray, NamedArray> {
  * through unchanged (GPT-NeoX style partial rotary embeddings).
  * @example new ApplyRoPEToSubset({ embeddingAxis: 'projection', maxWavelength: 10_000, ropeSubsetSize: 16 })
  */
-export class ApplyRoPEToSubset extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['embeddingAxis', 'maxWavelength', 'ropeSubsetSize', 'positionsInputName', 'scaleFactor'] as const;
-  declare readonly embeddingAxis: string;
-  declare readonly maxWavelength: number;
-  declare readonly ropeSubsetSize: number;
-  declare readonly positionsInputName: string;
-  declare readonly scaleFactor: number;
-  constructor(f: { embeddingAxis: string; maxWavelength: number; ropeSubsetSize: number; positionsInputName?: string; scaleFactor?: number }) {
-    if (!Number.isInteger(f.ropeSubsetSize) || f.ropeSubsetSize < 2 || f.ropeSubsetSize % 2) {
-      throw new RangeError(`ApplyRoPEToSubset: ropeSubsetSize must be a positive even integer; got ${f.ropeSubsetSize}.`);
-    }
-    super({ ...ropeDefaults(f, 'ApplyRoPEToSubset'), ropeSubsetSize: f.ropeSubsetSize });
-  }
+export class ApplyRoPEToSubset extends Layer.define('ApplyRoPEToSubset', {
+  embeddingAxis: staticField<string>(),
+  maxWavelength: ROPE_FIELDS.maxWavelength,
+  ropeSubsetSize: staticField<number>().from((n: number, who) => {
+    if (!Number.isInteger(n) || n < 2 || n % 2) throw new RangeError(`${who}: ropeSubsetSize must be a positive even integer; got ${n}.`);
+    return n;
+  }),
+  positionsInputName: ROPE_FIELDS.positionsInputName,
+  scaleFactor: ROPE_FIELDS.scaleFactor,
+})<NamedArray, NamedArray> {
   override sideInputRequests(): readonly string[] {
     return [this.positionsInputName];
   }
@@ -127,8 +129,8 @@ export class ApplyRoPEToSubset extends Layer<NamedArray, NamedArray> {
     const d = (x.namedShape as Record<string, number>)[this.embeddingAxis];
     if (this.ropeSubsetSize > d) throw new LayerError(`${who}: ropeSubsetSize ${this.ropeSubsetSize} is larger than the axis (size ${d}, input ${formatNamedShape(x.namedShape)}).`);
     if (this.ropeSubsetSize === d) return rotate(x, side, this, who);
-    const head = x.index({ [this.embeddingAxis]: nx.slice(0, this.ropeSubsetSize) } as never) as NamedArray;
-    const tail = x.index({ [this.embeddingAxis]: nx.slice(this.ropeSubsetSize, d) } as never) as NamedArray;
+    const head = x.index({ [this.embeddingAxis]: nx.slice(0, this.ropeSubsetSize) });
+    const tail = x.index({ [this.embeddingAxis]: nx.slice(this.ropeSubsetSize, d) });
     return nx.concatenate([rotate(head, side, this, who), tail.orderLike(head)], this.embeddingAxis).orderLike(x);
   }
 }

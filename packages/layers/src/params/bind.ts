@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { NamedArray, formatNamedShape } from '@penjing/named-array';
 import type { KeyPath } from '../tree/keypath.js';
+import { describe } from '../tree/tree.js';
 import { Parameter, ParameterSlot } from './parameter.js';
 import { mapParameterNodes, parameterSlots, parameters, sameNamedShape, visitParameterNodes, where } from './collect.js';
 
@@ -162,8 +163,3 @@ function describeProblem(p: BindingProblem): string {
   }
 }
 
-function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (typeof x !== 'object') return `a ${typeof x}`;
-  return `a ${(x as object).constructor?.name ?? 'object'}`;
-}

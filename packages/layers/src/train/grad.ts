@@ -112,7 +112,7 @@ export function disposeGrads(grads: Grads): void {
  * computation nothing else can use that tape, so its saved tensors are released here.
  */
 function releaseAbandonedTape(): void {
-  const state = tf.engine().state as unknown as { gradientDepth: number; activeTape: { saved?: tf.Tensor[] }[] | null };
+  const state = tf.engine().state;
   if (state.gradientDepth !== 0 || !state.activeTape) return;
   for (const node of state.activeTape) for (const t of node.saved ?? []) t.dispose();
   state.activeTape = [];

@@ -16,7 +16,9 @@ import {
   LayerError,
   SIDE_OUTPUTS,
   WithSideInputsFromInput,
+  child,
   select,
+  staticField,
   type SideInputs,
 } from '@penjing/layers';
 import { KVCache, KVCacheEntry, KV_SEQ, writeSlots } from './kv-cache.js';
@@ -67,18 +69,15 @@ export type UncachedModel = Layer | { readonly body: Layer; readonly metadata?: 
  * const { logits, cache: next } = lm.step(prompt, cache);   // prefill
  * cache.dispose();
  */
-export class KVCachingTransformerLM extends Layer<CachingStepInput, CachingStepOutput> {
-  static override readonly fields = ['body', 'metadata', 'padId', 'numCacheLayers'] as const;
-  declare readonly body: Layer<NamedArray, NamedArray>;
+export class KVCachingTransformerLM extends Layer.define('KVCachingTransformerLM', {
+  body: child<Layer<NamedArray, NamedArray>>(),
   /** The uncached model's metadata (head axes, sizes), when it had one. */
-  declare readonly metadata: unknown;
+  metadata: staticField<unknown>().default(null),
   /** Tokens equal to this id count as padding when no `tokenMask` is given. */
-  declare readonly padId: number;
+  padId: staticField<number>().default(0),
   /** How many {@link KVCachingAttention} layers (cache entries) the body has. */
-  declare readonly numCacheLayers: number;
-  constructor(f: { body: Layer<NamedArray, NamedArray>; metadata?: unknown; padId?: number; numCacheLayers: number }) {
-    super({ body: f.body, metadata: f.metadata ?? null, padId: f.padId ?? 0, numCacheLayers: f.numCacheLayers });
-  }
+  numCacheLayers: staticField<number>(),
+})<CachingStepInput, CachingStepOutput> {
 
   override handledSideInputs(): readonly string[] {
     return [TOKEN_POSITIONS, KV_TOKEN_POSITIONS, KV_CACHE, CACHE_END_INDEX, RETURN_LAST_ONLY, SIDE_OUTPUTS];

@@ -4,7 +4,7 @@
  * input is passed to the body as given.
  */
 import { NamedArray, formatNamedShape } from '@penjing/named-array';
-import { Layer, LayerError, PositionsFromTokens, type SideInputs } from '@penjing/layers';
+import { Layer, child, staticField, LayerError, PositionsFromTokens, type SideInputs } from '@penjing/layers';
 import type { TransformerMetadata } from './metadata.js';
 
 /** Options of `TransformerLM.call` (and side inputs for the body). */
@@ -46,6 +46,13 @@ export function checkTokens(tokens: unknown, vocabSize: number, who: string): Na
 }
 
 /**
+ * Logits of a language model: the batch axes `B` of the tokens, `seq` (absent with
+ * `returnLastOnly: true`, when `S` is `never`) and `vocabulary`.
+ * @example const logits: Logits = model.call(tokens); // NamedArray<'batch' | 'seq' | 'vocabulary'>
+ */
+export type Logits<B extends string = 'batch', S extends string = 'seq'> = NamedArray<B | S | 'vocabulary'>;
+
+/**
  * A transformer language model: `body` maps int tokens `{batch…, seq}` to logits
  * `{batch…, seq, vocabulary}` given the side input `tokenPositions` (and `returnLastOnly`);
  * `metadata` records its axis names and sizes.
@@ -55,15 +62,12 @@ export function checkTokens(tokens: unknown, vocabSize: number, who: string): Na
  * const logits = lm.call(tokens, { tokenPositions }); // explicit positions
  * lm.call(tokens);                                    // positions 0, 1, … along seq
  */
-export class TransformerLM extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['body', 'metadata', 'returnLastOnly'] as const;
-  declare readonly body: Layer<NamedArray, NamedArray>;
-  declare readonly metadata: TransformerMetadata;
+export class TransformerLM extends Layer.define('TransformerLM', {
+  body: child<Layer<NamedArray, NamedArray>>(),
+  metadata: staticField<TransformerMetadata>(),
   /** Default of the `returnLastOnly` call option. */
-  declare readonly returnLastOnly: boolean;
-  constructor(f: { body: Layer<NamedArray, NamedArray>; metadata: TransformerMetadata; returnLastOnly?: boolean }) {
-    super({ body: f.body, metadata: f.metadata, returnLastOnly: f.returnLastOnly ?? false });
-  }
+  returnLastOnly: staticField<boolean>().default(false),
+})<NamedArray, NamedArray> {
 
   override handledSideInputs(): readonly string[] {
     return ['tokenPositions', 'returnLastOnly'];
@@ -73,8 +77,13 @@ export class TransformerLM extends Layer<NamedArray, NamedArray> {
    * Scores the tokens: logits `{batch…, seq, vocabulary}`, or `{batch…, vocabulary}` with
    * `returnLastOnly`.
    *
-   * @example lm.call(tokens, { returnLastOnly: true })
+   * Axis names are tracked as in `GemmaTransformer.call`.
+   *
+   * @example lm.call(tokens, { returnLastOnly: true }) // NamedArray<'batch' | 'vocabulary'>
    */
+  override call<B extends string = 'batch'>(tokens: NamedArray<B | 'seq'>, options: TransformerLMCallOptions & { readonly returnLastOnly: true }): Logits<B, never>;
+  override call<B extends string = 'batch'>(tokens: NamedArray<B | 'seq'>, options?: TransformerLMCallOptions & { readonly returnLastOnly?: false }): Logits<B>;
+  override call<B extends string = 'batch'>(tokens: NamedArray<B | 'seq'>, options?: TransformerLMCallOptions): Logits<B> | Logits<B, never>;
   override call(tokens: NamedArray, options: TransformerLMCallOptions = {}): NamedArray {
     return super.call(tokens, options);
   }
