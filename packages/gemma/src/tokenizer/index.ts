@@ -16,3 +16,4 @@ export { gemma3Tokenizer, GEMMA3_BUNDLED_SOURCE } from './gemma3.js';
 export { tokenizerFromFile, loadTokenizer, type TokenizerFileOptions } from './file.js';
 export { formatChat, encodeChat, type ChatMessage, type ChatRole, type ChatOptions } from './chat.js';
 export { incrementalDecoder, type IncrementalDecoder } from './stream.js';
+export { unsafePatternReason, safeRegExp, unsafeTokenizerPattern, MAX_UNBOUNDED_IN_SEQUENCE } from './safe-pattern.js';
