@@ -1,7 +1,7 @@
 /** Safetensors reading and writing (single files, shards, progress), independent of tfjs. */
 export { SafetensorsError } from './errors.js';
 export {
-  DTYPE_SIZE, isFloatDtype, UNSUPPORTED_DTYPES,
+  DTYPE_SIZE, firstNonFinite, isFloatDtype, UNSUPPORTED_DTYPES,
   type SafetensorsDtype, type TensorArray, type WritableDtype,
 } from './dtypes.js';
 export { MAX_HEADER_BYTES, type TensorInfo } from './header.js';

@@ -4,19 +4,20 @@
  * of a large checkpoint are never held next to the converted weights), and binds the
  * parameters by label.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as nx from '@penjing/named-array';
 import { NamedArray } from '@penjing/named-array';
 import { bindParameters } from '@penjing/layers';
 import { configFromHuggingFace, gemmaPreset, type GemmaConfig, type GemmaPresetName } from '../config.js';
-import { openCheckpoint } from '../io/index.js';
+import { openCheckpoint, readTextFile, type FileError } from '../io/index.js';
 import { GemmaTransformer } from '../model/gemma-transformer.js';
 import { CheckpointError } from './errors.js';
 import { flaxToHfTensors, type FlaxParams } from './flax.js';
 import { hfLayout, hfToParameterValue } from './hf-layout.js';
-import { checkCheckpointAgainstConfig, detectNaming, fullName } from './hf-names.js';
+import { checkCheckpointAgainstConfig, checkSizesAgainstCheckpoint, detectNaming, fullName } from './hf-names.js';
+import { firstNonFinite } from '../io/index.js';
 import { progressSink, type ProgressOption } from './progress.js';
 
 export type { FlaxParams } from './flax.js';
@@ -70,9 +71,9 @@ async function readConfig(path: string, options: FromPretrainedOptions): Promise
   const file = join(dir, 'config.json');
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readTextFile(file);
   } catch (cause) {
-    throw new CheckpointError(file, `cannot read the config (${(cause as NodeJS.ErrnoException).code ?? cause})`, {
+    throw new CheckpointError(file, `cannot read the config (${(cause as FileError).code === 'ENOENT' ? 'ENOENT' : (cause as Error).message})`, {
       fix: 'A Hugging Face checkpoint directory has a config.json next to its safetensors; or pass {config}.',
     });
   }
@@ -87,13 +88,16 @@ async function readConfig(path: string, options: FromPretrainedOptions): Promise
 
 async function loadHuggingFace(dir: string, options: FromPretrainedOptions): Promise<GemmaTransformer> {
   const { config, file: configFile } = await readConfig(dir, options);
-  const structure = GemmaTransformer.fromConfig(config, { seed: null, returnLastOnly: options.returnLastOnly });
   const ckpt = await openCheckpoint(dir);
   const values = new Map<string, NamedArray>();
   try {
     const naming = detectNaming(ckpt);
+    // Sizes are checked against the tensor list before anything per layer is built, so a
+    // config claiming 1e9 layers or huge widths fails in milliseconds.
+    checkSizesAgainstCheckpoint(ckpt, naming, config, configFile);
     const layout = hfLayout(config);
     checkCheckpointAgainstConfig(ckpt, naming, layout, config, configFile);
+    const structure = GemmaTransformer.fromConfig(config, { seed: null, returnLastOnly: options.returnLastOnly });
     const byName = new Map(layout.map((w) => [fullName(naming, w), w]));
     const names = [...byName.keys()];
     const total = names.reduce((s, n) => s + ckpt.header(n).byteLength, 0);
@@ -101,6 +105,12 @@ async function loadHuggingFace(dir: string, options: FromPretrainedOptions): Pro
     try {
       for await (const [name, data] of ckpt.entries({ names, onProgress: sink.onProgress })) {
         const w = byName.get(name)!;
+        const bad = firstNonFinite(data.data);
+        if (bad >= 0) {
+          throw new CheckpointError(ckpt.header(name).file, `element ${bad} is ${data.data[bad]}; a weight must be finite`, {
+            tensor: name, fix: 'The checkpoint is corrupt (or training diverged); download or export it again.',
+          });
+        }
         const t = tf.tensor(data.data, [...data.shape], 'float32');
         try {
           values.set(w.label, hfToParameterValue(w, t));

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { NamedArray } from '@penjing/named-array';
 import { Linear, Parameter, keyPathToString, select, type KeyPath } from '@penjing/layers';
 import type { GemmaConfig } from '../config.js';
-import { isFloatDtype, openSafetensors, readTextFile, writeFileAtomic, writeSafetensors, type SafetensorsFile, type TensorToWrite } from '../io/index.js';
+import { firstNonFinite, isFloatDtype, openSafetensors, readTextFile, writeFileAtomic, writeSafetensors, type SafetensorsFile, type TensorToWrite } from '../io/index.js';
 import { hfLayout, hfToParameterValue, parameterValueToHf, type WeightLayout } from '../loading/hf-layout.js';
 import { LORA_RANK_AXIS, LowRankAdapter } from './adapter.js';
 import { loraAdapterFor } from './loraify.js';
@@ -205,15 +205,6 @@ function checkFactors(file: SafetensorsFile, aName: string, bName: string, confi
     throw new RangeError(`loadLoraAdapters: ${file.path}: '${aName}' has rank ${rank}, but adapter_config.json says r = ${configRank} for this module; the config and the weights disagree (fix r / rank_pattern, or use the matching weights).`);
   }
   return rank;
-}
-
-/** Index of the first NaN or ±Infinity in `data`, or −1. */
-export function firstNonFinite(data: ArrayLike<number>): number {
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i]!;
-    if (v - v !== 0) return i;
-  }
-  return -1;
 }
 
 /** An adapter (built with slots) with its A and B Linear weights set to the given values. */

@@ -6,6 +6,7 @@
  */
 import type { HfModule } from './sites.js';
 import { safeRegExp } from '../tokenizer/safe-pattern.js';
+import { FLOAT32_MAX } from '../config/validate.js';
 
 /** The file names PEFT uses. */
 export const ADAPTER_CONFIG_FILE = 'adapter_config.json';
@@ -151,9 +152,6 @@ export function readPeftConfig(raw: unknown, file: string): {
     rankFor: (path) => rankOf(path) ?? (typeof c.r === 'number' ? c.r : undefined),
   };
 }
-
-/** The largest finite float32: config numbers beyond it become Infinity (then NaN) in tensors. */
-export const FLOAT32_MAX = 3.4028234663852886e38;
 
 function checkFloat32(v: number, key: string, fail: (msg: string) => never): void {
   if (Math.abs(v) > FLOAT32_MAX) fail(`${key} is ${v}, beyond float32's range (±${FLOAT32_MAX.toExponential(4)}); it would become Infinity and make every output NaN.`);
