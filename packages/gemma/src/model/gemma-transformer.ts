@@ -8,7 +8,8 @@ import { Layer, LayerError, PositionsFromTokens, WithSideInputsFromInput, type S
 import { checkConfig, CONFIG_KEYS, gemmaPreset, type GemmaConfig, type GemmaPresetName } from '../config.js';
 import { buildGemmaBody } from './body.js';
 import { transformerMetadata, type TransformerMetadata } from './metadata.js';
-import { checkTokens, TransformerLM } from './transformer-lm.js';
+import { callSize, checkTokens, TransformerLM } from './transformer-lm.js';
+import { checkForwardFits } from './memory.js';
 import { loadPretrained, type FlaxParams, type FromPretrainedOptions } from '../loading/from-pretrained.js';
 import { saveSafetensors, type SaveOptions } from '../loading/save.js';
 
@@ -101,6 +102,7 @@ export class GemmaTransformer extends Layer<NamedArray, NamedArray> {
   protected override forward(tokens: NamedArray, side: SideInputs): NamedArray {
     checkTokens(tokens, this.config.vocabSize, 'GemmaTransformer.call');
     const returnLastOnly = side.returnLastOnly ?? this.returnLastOnly;
+    checkForwardFits(this.metadata, callSize(tokens, returnLastOnly), 'GemmaTransformer.call');
     return this.body.call(tokens, { ...side, returnLastOnly });
   }
 
