@@ -125,7 +125,7 @@ export async function* generateStream(
   const family = familyOf(model, options.tokenizer);
   const prompts = isPromptBatch(prompt) ? prompt : [prompt as Prompt];
   const rows = prompts.map((p) => encodePrompt(p, { ...options, family }));
-  const plan = planRun(lm, rows, options, family);
+  const plan = planRun(model, lm, rows, options, family);
   // Everything that can be refused is refused before the first tensor is made.
   const rng = new RandomStream(options.seed ?? 0);
   const batch = padLeft(rows, lm.padId);
@@ -196,7 +196,7 @@ interface RunPlan {
   readonly stopIds: ReadonlySet<number>;
 }
 
-function planRun(lm: KVCachingTransformerLM, rows: readonly number[][], options: GenerateOptions, family: GemmaFamily): RunPlan {
+function planRun(model: GenerationModel, lm: KVCachingTransformerLM, rows: readonly number[][], options: GenerateOptions, family: GemmaFamily): RunPlan {
   const problems: string[] = [];
   const maxNewTokens = options.maxNewTokens ?? 64;
   if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) problems.push(`maxNewTokens must be a positive integer (got ${maxNewTokens})`);
@@ -204,6 +204,12 @@ function planRun(lm: KVCachingTransformerLM, rows: readonly number[][], options:
   const cacheLength = options.cacheLength ?? longest + maxNewTokens;
   if (!Number.isInteger(cacheLength) || cacheLength < longest + 1) {
     problems.push(`cacheLength must be an integer ≥ the longest prompt + 1 = ${longest + 1} (got ${cacheLength})`);
+  }
+  // Positions past the model's trained range are refused: a run of a million steps would not
+  // crash, but it would look like a hang and its output would be meaningless.
+  const maxPositions = (lm.metadata as { maxPositions?: unknown } | null)?.maxPositions ?? (model as { config?: { maxPositionEmbeddings?: unknown } }).config?.maxPositionEmbeddings;
+  if (typeof maxPositions === 'number' && Number.isInteger(cacheLength) && cacheLength > maxPositions) {
+    problems.push(`the longest prompt (${longest} tokens) plus maxNewTokens (${maxNewTokens}) needs ${cacheLength} positions, more than the model's max_position_embeddings of ${maxPositions}; lower maxNewTokens (at most ${Math.max(0, maxPositions - longest)} here)`);
   }
   const chunk = options.prefillChunkSize ?? 64;
   if (!Number.isInteger(chunk) || chunk < 1) problems.push(`prefillChunkSize must be a positive integer (got ${chunk})`);
