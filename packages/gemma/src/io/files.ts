@@ -128,11 +128,18 @@ export async function readTextFile(path: string, maxBytes = MAX_TEXT_FILE_BYTES)
 /** Write flags of a temporary file: created new (never an existing file or link), never through a link. */
 const EXCLUSIVE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
 
-/** A fresh temporary file beside `path`, opened exclusively; retries on the (unlikely) name clash. */
-export async function createTempFile(path: string): Promise<{ temp: string; handle: FileHandle }> {
-  const dir = dirname(path);
+/** A random temporary name for `path`, in its directory. */
+const randomTempName = (path: string) => join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+
+/**
+ * A fresh temporary file beside `path`, opened exclusively; on a name that is taken (by a file
+ * or a planted link, which is never followed) it tries another. `nextName` is for tests.
+ *
+ * @example const { temp, handle } = await createTempFile('out/model.safetensors');
+ */
+export async function createTempFile(path: string, nextName: (path: string) => string = randomTempName): Promise<{ temp: string; handle: FileHandle }> {
   for (let attempt = 0; ; attempt++) {
-    const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+    const temp = nextName(path);
     try {
       return { temp, handle: await open(temp, EXCLUSIVE, 0o644) };
     } catch (cause) {

@@ -15,6 +15,6 @@ export {
   type ShardedWriteOptions, type ShardedWriteResult, type TensorSource, type TensorsToWrite, type TensorToWrite, type WriteOptions,
 } from './writer.js';
 export {
-  FileError, fileError, openRegularFile, readTextFile, writeFileAtomic, MAX_TEXT_FILE_BYTES,
+  createTempFile, FileError, fileError, openRegularFile, readTextFile, writeFileAtomic, MAX_TEXT_FILE_BYTES,
 } from './files.js';
 export { SAVE_ID_KEY } from './save-id.js';
