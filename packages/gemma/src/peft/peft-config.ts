@@ -100,7 +100,9 @@ function patternMatcher(pattern: Readonly<Record<string, number>> | undefined, f
     } catch {
       valid = false; // PEFT falls back to the literal name
     }
-    const re = valid ? safeRegExp(`(?:^|\\.)(?:${k})$`, `${file}, ${key} key`, '') : new RegExp(`(?:^|\\.)${escape(k)}$`);
+    // The key is checked as written; the wrapper around it adds no repetition.
+    if (valid) safeRegExp(k, `${file}, ${key} key`, '');
+    const re = new RegExp(`(?:^|\\.)${valid ? `(?:${k})` : escape(k)}$`);
     return [re, v] as const;
   });
   return (path) => compiled.find(([re]) => re.test(path))?.[1];
