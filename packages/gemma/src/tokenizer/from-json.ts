@@ -34,6 +34,10 @@ function build(json: Record<string, unknown>, config: Record<string, unknown>, s
       fix: 'Point at the tokenizer.json saved next to the checkpoint (tokenizer.model files are not supported).',
     });
   }
+  const problem = vocabularyProblem(model['vocab']);
+  if (problem) {
+    throw new TokenizerError(source, `has an unusable vocabulary: model.vocab ${problem}`, { fix: 'Use the tokenizer.json published with the model.' });
+  }
   // Defaults that make every file behave like Gemma's own: its tokenizer class, and no
   // "clean up" of spaces before punctuation (SentencePiece decoding never does that).
   const fullConfig = { tokenizer_class: 'GemmaTokenizer', ...config, clean_up_tokenization_spaces: false };
@@ -50,6 +54,26 @@ function build(json: Record<string, unknown>, config: Record<string, unknown>, s
   } catch (cause) {
     throw new TokenizerError(source, `could not be built into a tokenizer (${(cause as Error).message})`, { cause });
   }
+}
+
+/** What is wrong with a tokenizer.json `model.vocab` (BPE: piece → id; Unigram: [piece, score] pairs), if anything. */
+function vocabularyProblem(vocab: unknown): string | undefined {
+  if (Array.isArray(vocab)) {
+    if (vocab.length === 0) return 'is empty';
+    const bad = vocab.findIndex((e) => !Array.isArray(e) || typeof e[0] !== 'string' || typeof e[1] !== 'number');
+    return bad >= 0 ? `entry ${bad} is ${JSON.stringify(vocab[bad])}, not a [piece, score] pair` : undefined;
+  }
+  if (!isObject(vocab)) return `is ${vocab === null ? 'null' : typeof vocab}, not a piece → id table`;
+  const entries = Object.entries(vocab);
+  if (entries.length === 0) return 'is empty';
+  const seen = new Map<number, string>();
+  for (const [piece, id] of entries) {
+    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) return `maps ${JSON.stringify(piece)} to ${JSON.stringify(id)}, not a token id`;
+    const other = seen.get(id);
+    if (other !== undefined) return `maps both ${JSON.stringify(other)} and ${JSON.stringify(piece)} to id ${id}`;
+    seen.set(id, piece);
+  }
+  return undefined;
 }
 
 /**
