@@ -8,7 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import * as nx from '@penjing/named-array';
 import { bindParameters, disposeTree, parameters } from '@penjing/layers';
-import { GemmaTransformer, generate, LABELS, loadLoraAdapters, NonFiniteLogitsError, sample } from '@penjing/gemma';
+import { GemmaTransformer, generate, LABELS, loadLoraAdapters } from '@penjing/gemma';
+import { NonFiniteLogitsError, sample } from '@penjing/transformer';
 import { CHILD_PRELUDE, FIXTURES, fixtureCopy, runChild, tempDir } from './support.js';
 
 describe('huge config values are refused before anything is built (class 3)', () => {
@@ -158,7 +159,7 @@ describe('fuzzing config.json and safetensors headers (child process)', () => {
         new DataView(bytes.buffer).setBigUint64(0, BigInt(json.length), true);
         bytes.set(json, 8);
         writeFileSync(file, bytes);
-        const r = await attempt(async () => { const f = await gemma.openSafetensors(file); try { for (const n of f.names) await f.read(n); } finally { await f.close(); } });
+        const r = await attempt(async () => { const f = await io.openSafetensors(file); try { for (const n of f.names) await f.read(n); } finally { await f.close(); } });
         if (r.ok) read++; else if (r.name === 'SafetensorsError') refused++;
         else throw new Error('unexpected ' + r.name + ': ' + r.message + ' for ' + JSON.stringify(edits));
       }), { numRuns: 300, seed: 16 });

@@ -8,10 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as nx from '@penjing/named-array';
 import { disposeTree, parameters } from '@penjing/layers';
 import {
-  createTempFile, FileError, GemmaTransformer, INDEX_FILE, openCheckpoint, openSafetensors, readTextFile, saveSafetensors,
-  SINGLE_FILE, writeFileAtomic, writeSafetensors,
-} from '@penjing/gemma';
-import { main } from '../../packages/gemma/src/cli/main.js';
+  createTempFile, FileError, INDEX_FILE, openSafetensors, readTextFile, SINGLE_FILE, writeFileAtomic, writeSafetensors,
+} from '@penjing/io/node';
+import { GemmaTransformer, saveSafetensors } from '@penjing/gemma';
+import { main } from '@penjing/transformer/cli';
 import { CHILD_PRELUDE, FIXTURES, fixtureCopy, runChild, tempDir } from './support.js';
 
 let a: GemmaTransformer;
@@ -156,12 +156,12 @@ describe('links and special files (classes 4, 5, 9)', () => {
     const r = await runChild(`${CHILD_PRELUDE}
       const out = {};
       const timed = async (name, f) => { const t0 = Date.now(); out[name] = { ...(await attempt(f)), ms: Date.now() - t0 }; };
-      await timed('safetensors', () => gemma.openSafetensors(${JSON.stringify(join(fifoDir, 'model.safetensors'))}));
+      await timed('safetensors', () => io.openSafetensors(${JSON.stringify(join(fifoDir, 'model.safetensors'))}));
       await timed('checkpoint', () => gemma.GemmaTransformer.fromPretrained(${JSON.stringify(weights)}, { quiet: true }));
-      await timed('text', () => gemma.readTextFile(${JSON.stringify(join(fifoDir, 'config.json'))}));
+      await timed('text', () => io.readTextFile(${JSON.stringify(join(fifoDir, 'config.json'))}));
       await timed('tokenizer', () => gemma.tokenizerFromFile(${JSON.stringify(fifoDir)}));
       await timed('adapter', () => gemma.loadLoraAdapters({ config: {} }, ${JSON.stringify(fifoDir)}));
-      await timed('index', () => gemma.openCheckpoint(${JSON.stringify(join(fifoDir, 'index.json'))}));
+      await timed('index', () => io.openCheckpoint(${JSON.stringify(join(fifoDir, 'index.json'))}));
       report(out);
     `, 30_000);
     expect(r.timedOut, r.stderr).toBe(false);

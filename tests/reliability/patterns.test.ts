@@ -2,7 +2,7 @@
 // checked before they run, so a hostile file costs milliseconds. Risky runs are in a child.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { MAX_UNBOUNDED_IN_SEQUENCE, tokenizerFromJson, TokenizerError, unsafePatternReason } from '@penjing/gemma';
+import { MAX_UNBOUNDED_IN_SEQUENCE, tokenizerFromJson, TokenizerError, unsafePatternReason } from '@penjing/transformer';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CHILD_PRELUDE, runChild, tempDir } from './support.js';
@@ -69,7 +69,7 @@ describe('patterns from files are checked before they run', () => {
   it('fuzz: every pattern the check accepts runs fast on adversarial input (child process)', async () => {
     const r = await runChild(`
       import fc from 'fast-check';
-      import { unsafePatternReason } from '@penjing/gemma';
+      import { unsafePatternReason } from '@penjing/transformer';
       const atom = fc.constantFrom('a', 'b', '\\\\s', '\\\\w', '[ab]', '[^b]', '.', ' ');
       const quant = fc.constantFrom('', '', '*', '+', '?', '{1,3}', '{2,}', '*?');
       const pattern = fc.letrec((tie) => ({

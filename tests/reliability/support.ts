@@ -87,6 +87,8 @@ export const CHILD_PRELUDE = `
 import * as tf from '@tensorflow/tfjs';
 import * as nx from '@penjing/named-array';
 import * as gemma from '@penjing/gemma';
+import * as io from '@penjing/io/node';
+import * as transformer from '@penjing/transformer';
 await nx.ready();
 const report = (x) => console.log(JSON.stringify(x));
 const attempt = async (f) => { try { const v = await f(); return { ok: true, value: v }; } catch (e) { return { ok: false, name: e?.name, message: String(e?.message ?? e) }; } };

@@ -5,7 +5,7 @@
  * `alpha_pattern`, whose keys match module names by suffix.
  */
 import type { HfModule } from './sites.js';
-import { safeRegExp } from '../tokenizer/safe-pattern.js';
+import { safeRegExp } from '@penjing/transformer';
 import { FLOAT32_MAX } from '../config/validate.js';
 
 /** The file names PEFT uses. */

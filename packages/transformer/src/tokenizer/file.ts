@@ -1,0 +1,93 @@
+/**
+ * Loading a checkpoint directory's own tokenizer (`tokenizer.json`, plus
+ * `tokenizer_config.json` when present), falling back to the bundled Gemma 3 tokenizer when
+ * the directory has none. Node and Deno only: `node:fs` is imported lazily so that browser
+ * bundles of this package never need it (browsers use {@link tokenizerFromJson}).
+ */
+import { TokenizerError } from './errors.js';
+import { tokenizerFromJson } from './from-json.js';
+import { GEMMA3_BUNDLED_SOURCE, gemma3Tokenizer } from './gemma3.js';
+import type { GemmaFamily, Tokenizer } from './types.js';
+
+/** Options for {@link tokenizerFromFile} and {@link loadTokenizer}. */
+export interface TokenizerFileOptions {
+  /**
+   * The checkpoint's Gemma generation, when known. Without a `tokenizer.json`, a Gemma 1 or 2
+   * checkpoint is an error rather than a fallback: the bundled Gemma 3 vocabulary has other ids.
+   */
+  readonly family?: GemmaFamily;
+  /** Receives the notice that the bundled tokenizer is used instead. Default: `console.warn`. */
+  readonly onFallback?: (message: string) => void;
+}
+
+function isMissing(e: unknown): boolean {
+  return (e as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}
+
+async function readJson(file: string, required: boolean): Promise<unknown> {
+  const { readTextFile } = await import('@penjing/io/node');
+  let text: string;
+  try {
+    text = await readTextFile(file);
+  } catch (cause) {
+    if (!required && isMissing(cause)) return undefined;
+    throw new TokenizerError(file, `could not be read (${(cause as Error).message})`, { cause });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (cause) {
+    throw new TokenizerError(file, `is not valid JSON (${(cause as Error).message})`, { cause });
+  }
+}
+
+/**
+ * The tokenizer saved in a Hugging Face checkpoint directory. When `DIR/tokenizer.json` is
+ * absent it says so (through `onFallback`) and returns the bundled Gemma 3 tokenizer — unless
+ * `family` says the checkpoint is Gemma 1 or 2, which is an error. A missing directory, an
+ * unreadable or malformed file, or a vocabulary without Gemma's special tokens is a
+ * {@link TokenizerError} naming the file.
+ *
+ * @example
+ * const tok = await tokenizerFromFile('checkpoints/gemma-3-1b-it');
+ * tok.source;   // 'checkpoints/gemma-3-1b-it/tokenizer.json'
+ */
+export async function tokenizerFromFile(dir: string, options: TokenizerFileOptions = {}): Promise<Tokenizer> {
+  const { stat } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  try {
+    if (!(await stat(dir)).isDirectory()) {
+      throw new TokenizerError(dir, 'is not a directory', { fix: 'Pass the checkpoint directory that holds tokenizer.json.' });
+    }
+  } catch (cause) {
+    if (cause instanceof TokenizerError) throw cause;
+    throw new TokenizerError(dir, isMissing(cause) ? 'no such directory' : `cannot be opened (${(cause as Error).message})`, { cause });
+  }
+  const jsonPath = join(dir, 'tokenizer.json');
+  const json = await readJson(jsonPath, false);
+  if (json === undefined) return fallback(jsonPath, options);
+  const config = await readJson(join(dir, 'tokenizer_config.json'), false);
+  return tokenizerFromJson(json, config ?? {}, jsonPath);
+}
+
+function fallback(jsonPath: string, options: TokenizerFileOptions): Promise<Tokenizer> {
+  if (options.family !== undefined && options.family !== 'gemma3') {
+    throw new TokenizerError(jsonPath, `is missing, and the bundled Gemma 3 tokenizer does not fit a ${options.family} checkpoint (its vocabulary has different ids)`, {
+      fix: "Copy tokenizer.json from the model's Hugging Face repository into the checkpoint directory.",
+    });
+  }
+  const notice = (options.onFallback ?? console.warn.bind(console));
+  notice(`penjing: ${jsonPath} not found; using the ${GEMMA3_BUNDLED_SOURCE}. This is right for Gemma 3 checkpoints only.`);
+  return gemma3Tokenizer();
+}
+
+/**
+ * The one entry point for a tokenizer: a checkpoint directory's own (see
+ * {@link tokenizerFromFile}) when `dir` is given, else the bundled Gemma 3 tokenizer.
+ *
+ * @example
+ * const tok = await loadTokenizer();                 // bundled Gemma 3
+ * const own = await loadTokenizer('ckpt/gemma-2-2b', { family: 'gemma2' });
+ */
+export function loadTokenizer(dir?: string, options: TokenizerFileOptions = {}): Promise<Tokenizer> {
+  return dir === undefined ? gemma3Tokenizer() : tokenizerFromFile(dir, options);
+}
