@@ -328,6 +328,9 @@ function checkArguments(model: unknown, prompt: unknown, options: unknown): void
   if (o.stopIds !== undefined && !(Array.isArray(o.stopIds) && o.stopIds.every((id) => Number.isSafeInteger(id) && id >= 0))) {
     fail(`generate: stopIds must be an array of token ids (non-negative integers), e.g. [1, 106]; got ${JSON.stringify(o.stopIds)}.`);
   }
+  if (o.forbiddenIds !== undefined && !Array.isArray(o.forbiddenIds)) {
+    fail(`generate: forbiddenIds must be an array of token ids; got ${JSON.stringify(o.forbiddenIds)}.`);
+  }
   if (o.slidingWindowCache !== undefined && o.slidingWindowCache !== 'full' && o.slidingWindowCache !== 'window') {
     fail(`generate: slidingWindowCache must be 'full' or 'window'; got ${JSON.stringify(o.slidingWindowCache)}.`);
   }
