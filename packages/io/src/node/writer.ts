@@ -253,7 +253,7 @@ export async function writeShardedSafetensors(
   return { files, indexFile: n > 1 ? INDEX_FILE : undefined };
 }
 
-
+/** The shard file names Hugging Face (and this writer) use. */
 const SHARD_NAME = /^model-\d{5}-of-\d{5}\.safetensors$/;
 
 /** Removes the checkpoint files of an earlier save that the new one did not write. */
