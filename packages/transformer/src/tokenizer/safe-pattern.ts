@@ -107,7 +107,7 @@ function sequence(s: Scanner): Shape {
     const atom = term(s);
     const q = quantifier(s);
     if (q && q.max > 1 && (atom.quantified || atom.alternation)) {
-      throw new Error(`a repeated group contains a ${atom.quantified ? 'quantifier' : 'alternation'} (before offset ${s.pos}), which can backtrack exponentially`);
+      throw new Error(`a repeated group contains ${atom.quantified ? 'a quantifier' : 'an alternation'} (before offset ${s.pos}), which can backtrack exponentially`);
     }
     quantified ||= atom.quantified || q !== undefined;
     alternation ||= atom.alternation;
