@@ -136,7 +136,8 @@ describe('fuzzing config.json and safetensors headers (child process)', () => {
     `, 110_000);
     expect(r.timedOut, r.stderr.slice(-2000)).toBe(false);
     expect(r.status, r.stderr.slice(-2000)).toBe(0);
-    const out = r.result as { loaded: number; refused: number };
+    const out = r.result as { loaded: number; refused: number; worst: number };
+    console.log(`config fuzz: ${out.loaded} loaded, ${out.refused} refused, slowest ${out.worst} ms`);
     expect(out.refused).toBeGreaterThan(10);
   });
 

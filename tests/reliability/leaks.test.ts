@@ -135,6 +135,7 @@ describe('sweep: every exported function and class, called wrongly, leaks nothin
     expect(r.timedOut, r.stderr.slice(-2000)).toBe(false);
     expect(r.status, r.stderr.slice(-2000)).toBe(0);
     const out = r.result as { calls: number; threw: number; leaks: string[]; hangs: string[] };
+    console.log(`leak sweep: ${out.calls} calls, ${out.threw} threw, ${out.leaks.length} leaked, ${out.hangs.length} hung`);
     expect(out.hangs).toEqual([]);
     expect(out.leaks).toEqual([]);
     expect(out.calls).toBeGreaterThan(1000);

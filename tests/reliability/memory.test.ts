@@ -30,6 +30,7 @@ describe('sizes are checked before allocating', () => {
     expect(r.status, r.stderr).toBe(0);
     const out = r.result as { positions: { name: string; message: string }; backend: string; calls: { ok: boolean; name: string; message: string }[]; leaked: number; same: boolean; tokens: number[] };
     expect(out.backend).toBe('wasm');
+    for (const c of [out.positions, ...out.calls]) console.log(`refused: ${c.message}`);
     for (const c of out.calls) {
       expect(c.ok).toBe(false);
       expect(c.name).toBe('MemoryBudgetError');

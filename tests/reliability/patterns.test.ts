@@ -98,6 +98,7 @@ describe('patterns from files are checked before they run', () => {
     expect(r.timedOut, 'an accepted pattern hung').toBe(false);
     expect(r.status, r.stderr).toBe(0);
     const out = r.result as { accepted: number; refused: number; worst: number };
+    console.log(`pattern fuzz: ${out.accepted} accepted, ${out.refused} refused, slowest accepted match ${out.worst.toFixed(2)} ms`);
     expect(out.accepted).toBeGreaterThan(50);
     expect(out.refused).toBeGreaterThan(20);
     expect(MAX_UNBOUNDED_IN_SEQUENCE).toBe(2);
