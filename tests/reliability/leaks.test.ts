@@ -98,12 +98,13 @@ describe('failing calls free what they made (targeted)', () => {
 
 describe('sweep: every exported function and class, called wrongly, leaks nothing when it throws', () => {
   it('(child process, each call with a deadline)', async () => {
+    const scratch = await tempDir(); // calls that succeed may write there (e.g. a save to 'nowhere')
     const r = await runChild(`${CHILD_PRELUDE}
       import * as layers from '@penjing/layers';
       import * as interp from '@penjing/interp';
       const model = await gemma.GemmaTransformer.fromPretrained(${JSON.stringify(join(FIXTURES, 'gemma3_text'))}, { quiet: true });
       const tokens = nx.wrap(tf.tensor2d([[2, 10, 11]], [1, 3], 'int32'), 'batch', 'seq');
-      const BAD = [[], [null], [undefined, null], [{}], ['', -1], [NaN, 'bogus'], [model, null], [model, 'nowhere', { bogus: true }], [tokens, 5], [model, [2, 1e9]], [[1, 2], ['x']]];
+      const BAD = [[], [null], [undefined, null], [{}], ['', -1], [NaN, 'bogus'], [model, null], [model, ${JSON.stringify(join(scratch, 'nowhere'))}, { bogus: true }], [tokens, 5], [model, [2, 1e9]], [[1, 2], ['x']]];
       const SKIP = new Set(['ready', 'main', 'loadTokenizer', 'gemma3Tokenizer', 'trainLora', 'generate', 'generateStream']);
       const modules = { gemma, transformer, io, interp, layers };
       const leaks = [], hangs = [];
