@@ -94,6 +94,9 @@ describe('deep and big plain data (class 12, text side)', () => {
     const text = renderText(big, { expand: 'all' });
     expect(text).toContain('<… 199_000 more items not shown>');
     expect(text).toContain('  999,');
+    const long = renderText({ s: 'x'.repeat(5_000_000) });
+    expect(long.length).toBeLessThan(20_000);
+    expect(long).toContain('… <4_990_000 more characters not shown>');
     const record = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, i]));
     expect(renderText(record, { expand: 'all' })).toContain('<… 4_000 more entries not shown>');
   });

@@ -41,6 +41,8 @@ export interface BuiltModel {
 export const MAX_DEPTH = 100;
 /** Most items of a plain array (or entries of a record) drawn; the rest are counted in a marker. */
 export const MAX_ITEMS = 1000;
+/** Most characters of a string drawn; the rest are counted in a marker. */
+export const MAX_STRING = 10_000;
 
 /** Smallest tree-array budget worth drawing; below it arrays show only their summary. */
 const MIN_HEATMAP_ELEMENTS = 16;
@@ -161,7 +163,8 @@ const SAFE_COLOUR = /^(?!.*url)[#a-zA-Z0-9(),.%\s-]{1,80}$/;
 function leafToken(x: unknown): Tok {
   switch (typeof x) {
     case 'string':
-      return ['s', quoteString(x)];
+      // A huge string is shown by its start and a count, like a huge array.
+      return x.length > MAX_STRING ? ['s', `${quoteString(x.slice(0, MAX_STRING))}… <${formatInt(x.length - MAX_STRING)} more characters not shown>`] : ['s', quoteString(x)];
     case 'number':
       return ['n', Object.is(x, -0) ? '-0' : String(x)];
     case 'bigint':
