@@ -54,7 +54,13 @@ export function scalar(value: number | boolean, dtype?: tf.DataType): NamedArray
  * @example nx.fromArray([[1, 2], [3, 4]], ['seq', 'embedding'])
  */
 export function fromArray<const M extends readonly string[]>(values: tf.TensorLike, names: M, dtype?: tf.DataType): NamedArray<M[number]> {
-  return wrap(tf.tensor(values, undefined, dtype), ...names);
+  const t = tf.tensor(values, undefined, dtype);
+  try {
+    return wrap(t, ...names);
+  } catch (e) {
+    t.dispose(); // the tensor was ours: names that do not fit must not leak it
+    throw e;
+  }
 }
 
 /**

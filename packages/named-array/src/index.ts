@@ -31,6 +31,7 @@ export {
 } from './constructors.js';
 export type { RandomOptions } from './constructors.js';
 export { ready, backendName } from './backend.js';
+export { checkMemory, memoryBudget, MemoryBudgetError, WASM_HEAP_BYTES } from './memory-budget.js';
 export type { BackendName, ReadyOptions } from './backend.js';
 export { NamedAxisError, formatNamedShape } from './errors.js';
 export type {

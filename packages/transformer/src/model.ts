@@ -7,7 +7,8 @@
  * const lm = gemma.toTransformerLM();
  * lm.call(tokens); // {batch, seq, vocabulary}
  */
-export { TransformerLM, checkTokens, type TransformerLMCallOptions, type Logits } from './model/transformer-lm.js';
+export { TransformerLM, callSize, checkPositions, checkTokens, type TransformerLMCallOptions, type Logits } from './model/transformer-lm.js';
+export { cacheBytes, checkForwardFits, forwardBytes, type CallSize } from './model/memory.js';
 export { headAxes, transformerMetadata, type HeadAxes, type TransformerMetadata, type TransformerShape } from './model/metadata.js';
 export { TransformerBlock, TransformerFeedForward } from './model/block.js';
 export { SelectLastToken } from './model/last-token.js';

@@ -10,7 +10,7 @@ import { reprOf, type NodeRepr, type TextRepr } from './registry.js';
 import { hueFromString } from './color.js';
 import { heatSpec, type HeatmapOptions } from './heat.js';
 import { DEFAULT_STATS_MAX_SIZE, summarize } from './stats.js';
-import { quoteString } from './shared/format.js';
+import { formatInt, quoteString } from './shared/format.js';
 import { leafLiteral } from '@penjing/layers/literal';
 import type { ArrayNode, StructNode, TNode, Tok } from './shared/model.js';
 
@@ -38,6 +38,13 @@ export interface BuiltModel {
   /** Number of nodes. */
   count: number;
 }
+
+/** Deepest nesting of plain data drawn; deeper values become a marker. */
+export const MAX_DEPTH = 100;
+/** Most items of a plain array (or entries of a record) drawn; the rest are counted in a marker. */
+export const MAX_ITEMS = 1000;
+/** Most characters of a string drawn; the rest are counted in a marker. */
+export const MAX_STRING = 10_000;
 
 /** Smallest tree-array budget worth drawing; below it arrays show only their summary. */
 const MIN_HEATMAP_ELEMENTS = 16;
@@ -70,6 +77,8 @@ export function buildModel(value: unknown, opts: BuildOptions = {}): BuiltModel 
     if (p && onSelectedRoute.has(p) && !selected.has(p)) forced.add(i);
     if (depth === 0 && selected.size && !selected.has('')) forced.add(i);
 
+    // Data nested deeper than any model stops here with a marker, so no renderer recurses without bound.
+    if (depth > MAX_DEPTH && x !== null && typeof x === 'object') return { ...base, t: 'leaf', v: ['a', `<… nested deeper than ${MAX_DEPTH} levels; not shown>`] };
     // Primitives first: most nodes are, and tf.Tensor's instanceof is a duck-typing function.
     if (x === null || (typeof x !== 'object' && typeof x !== 'function')) return { ...base, t: 'leaf', v: leafToken(x) };
     if (repr && 'text' in repr) return { ...base, t: 'leaf', v: ['a', repr.text] };
@@ -111,7 +120,15 @@ export function buildModel(value: unknown, opts: BuildOptions = {}): BuiltModel 
     if (Array.isArray(x) || isRecord(x)) {
       if (ancestors.has(x)) return { ...base, t: 'cycle', ty: Array.isArray(x) ? 'Array' : 'Object' };
       ancestors.add(x);
-      const c = childrenOf(x).map(([e, v]) => visit(v, p + keyPathToString([e]), entryKey(e), depth + 1));
+      // A huge plain array or record is summarised: its first items, then a marker saying how many more.
+      const entries = childrenOf(x);
+      const shown = entries.length > MAX_ITEMS ? entries.slice(0, MAX_ITEMS) : entries;
+      const c = shown.map(([e, v]) => visit(v, p + keyPathToString([e]), entryKey(e), depth + 1));
+      if (shown.length < entries.length) {
+        const more: TNode = { i: nextId++, p: `${p}…`, t: 'leaf', v: ['a', `<… ${formatInt(entries.length - shown.length)} more ${Array.isArray(x) ? 'items' : 'entries'} not shown>`] };
+        if (!Array.isArray(x)) more.k = '…';
+        c.push(more);
+      }
       ancestors.delete(x);
       return Array.isArray(x) ? { ...base, t: 'list', c } : { ...base, t: 'record', c };
     }
@@ -179,6 +196,10 @@ const TOKEN_KIND = { string: 's', number: 'n', keyword: 'k', other: 'a' } as con
 
 /** A leaf as the tree printer writes it, tagged with its colour class. */
 function leafToken(x: unknown): Tok {
+  // A huge string is shown by its start and a count, like a huge array.
+  if (typeof x === 'string' && x.length > MAX_STRING) {
+    return ['s', `${quoteString(x.slice(0, MAX_STRING))}… <${formatInt(x.length - MAX_STRING)} more characters not shown>`];
+  }
   const lit = leafLiteral(x);
   return [TOKEN_KIND[lit.kind], lit.text];
 }

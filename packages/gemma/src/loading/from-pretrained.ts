@@ -9,10 +9,10 @@ import * as nx from '@penjing/named-array';
 import { NamedArray } from '@penjing/named-array';
 import { bindParameters, type Layer } from '@penjing/layers';
 import { configFromHuggingFace, gemmaPreset, type GemmaConfig, type GemmaPresetName } from '../config.js';
-import { checkpointDir, openCheckpoint, progressSink, readHfConfigJson, type ProgressOption } from '@penjing/io/node';
+import { checkpointDir, CheckpointError, firstNonFinite, openCheckpoint, progressSink, readHfConfigJson, type ProgressOption } from '@penjing/io/node';
 import { flaxToHfTensors, type FlaxParams } from './flax.js';
 import { hfLayout, hfToParameterValue } from './hf-layout.js';
-import { checkCheckpointAgainstConfig, detectNaming, fullName } from './hf-names.js';
+import { checkCheckpointAgainstConfig, checkSizesAgainstCheckpoint, detectNaming, fullName } from './hf-names.js';
 
 export type { FlaxParams } from './flax.js';
 
@@ -68,13 +68,16 @@ async function readConfig(path: string, options: FromPretrainedOptions): Promise
 
 async function loadHuggingFace<M extends Layer>(dir: string, build: ModelBuilder<M>, options: FromPretrainedOptions): Promise<M> {
   const { config, file: configFile } = await readConfig(dir, options);
-  const structure = build(config, { seed: null, returnLastOnly: options.returnLastOnly });
   const ckpt = await openCheckpoint(dir);
   const values = new Map<string, NamedArray>();
   try {
     const naming = detectNaming(ckpt);
+    // Sizes are checked against the tensor list before anything per layer is built, so a
+    // config claiming 1e9 layers or huge widths fails in milliseconds.
+    checkSizesAgainstCheckpoint(ckpt, naming, config, configFile);
     const layout = hfLayout(config);
     checkCheckpointAgainstConfig(ckpt, naming, layout, config, configFile);
+    const structure = build(config, { seed: null, returnLastOnly: options.returnLastOnly });
     const byName = new Map(layout.map((w) => [fullName(naming, w), w]));
     const names = [...byName.keys()];
     const total = names.reduce((s, n) => s + ckpt.header(n).byteLength, 0);
@@ -82,6 +85,12 @@ async function loadHuggingFace<M extends Layer>(dir: string, build: ModelBuilder
     try {
       for await (const [name, data] of ckpt.entries({ names, onProgress: sink.onProgress })) {
         const w = byName.get(name)!;
+        const bad = firstNonFinite(data.data);
+        if (bad >= 0) {
+          throw new CheckpointError(ckpt.header(name).file, `element ${bad} is ${data.data[bad]}; a weight must be finite`, {
+            tensor: name, fix: 'The checkpoint is corrupt (or training diverged); download or export it again.',
+          });
+        }
         const t = tf.tensor(data.data, [...data.shape], 'float32');
         try {
           values.set(w.label, hfToParameterValue(w, t));

@@ -49,6 +49,36 @@ export function detectNaming(ckpt: SafetensorsCheckpoint): HfNaming {
 }
 
 /**
+ * The cheap first check, before a layer list is built: the number of layers the checkpoint
+ * holds tensors for, and the embedding's shape, must be the config's. Runs in time linear
+ * in the tensor list whatever the config claims.
+ *
+ * @example checkSizesAgainstCheckpoint(ckpt, detectNaming(ckpt), config, 'ckpt/config.json');
+ */
+export function checkSizesAgainstCheckpoint(ckpt: SafetensorsCheckpoint, naming: HfNaming, config: GemmaConfig, configFile: string): void {
+  const layerOf = new RegExp(`^${naming.prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}layers\\.(\\d+)\\.`);
+  let layers = 0;
+  for (const n of ckpt.names) {
+    const m = layerOf.exec(n);
+    if (m) layers = Math.max(layers, Number(m[1]) + 1);
+  }
+  // Fewer layers than the checkpoint is reported tensor by tensor by the full check; more
+  // would make that check (and the model) build every claimed layer first.
+  if (config.numLayers > layers) {
+    throw new CheckpointError(configFile, `num_hidden_layers is ${config.numLayers}, but the checkpoint has tensors for ${layers} layers`, {
+      fix: `Set num_hidden_layers to ${layers}, or use the config.json that belongs to these weights.`,
+    });
+  }
+  const embed = `${naming.prefix}embed_tokens.weight`;
+  const h = ckpt.header(embed);
+  if (h.shape.length !== 2 || h.shape[0] !== config.vocabSize || h.shape[1] !== config.embedDim) {
+    throw new CheckpointError(h.file, `shape [${h.shape.join(', ')}] disagrees with the config, which implies [${config.vocabSize}, ${config.embedDim}] (vocab_size × hidden_size)`, {
+      tensor: embed, fix: `Check ${configFile}: it may belong to a different model size.`,
+    });
+  }
+}
+
+/**
  * Checks that the checkpoint holds exactly the tensors the config needs, with the shapes
  * it implies and float dtypes, before any tensor data is read. Throws CheckpointError
  * naming the file and the tensor.

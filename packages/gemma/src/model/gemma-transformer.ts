@@ -7,7 +7,7 @@ import { NamedArray } from '@penjing/named-array';
 import { Layer, child, staticField, LayerError, PositionsFromTokens, WithSideInputsFromInput, type SideInputs } from '@penjing/layers';
 import { checkConfig, CONFIG_KEYS, gemmaPreset, type GemmaConfig, type GemmaPresetName } from '../config.js';
 import { buildGemmaBody } from './body.js';
-import { checkTokens, transformerMetadata, TransformerLM, type Logits, type TransformerMetadata } from '@penjing/transformer';
+import { callSize, checkForwardFits, checkTokens, transformerMetadata, TransformerLM, type Logits, type TransformerMetadata } from '@penjing/transformer';
 import { loadPretrained, type FlaxParams, type FromPretrainedOptions } from '../loading/from-pretrained.js';
 import { saveSafetensors, type SaveOptions } from '../loading/save.js';
 
@@ -106,6 +106,7 @@ export class GemmaTransformer extends Layer.define('GemmaTransformer', {
   protected override forward(tokens: NamedArray, side: SideInputs): NamedArray {
     checkTokens(tokens, this.config.vocabSize, 'GemmaTransformer.call');
     const returnLastOnly = side.returnLastOnly ?? this.returnLastOnly;
+    checkForwardFits(this.metadata, callSize(tokens, returnLastOnly), 'GemmaTransformer.call');
     return this.body.call(tokens, { ...side, returnLastOnly });
   }
 

@@ -239,6 +239,16 @@ export function pathOf(tree: unknown, target: unknown): KeyPath | undefined {
 
 function locateError(root: Layer, e: unknown): unknown {
   if (!(e instanceof Error)) return e;
+  // A disposed parameter surfaces from tfjs as a bare TypeError ("reading 'backend'"); say what happened.
+  if (!(e instanceof LayerError) && /disposed|backend|undefined/i.test(e.message)) {
+    const dead = tensorsIn(root).find((t) => t.isDisposed);
+    if (dead) {
+      return new LayerError(
+        `${root.typeName()}.call: this model's tensors were disposed (disposeTree ran on it, or on a tree sharing its parameters), ` +
+          `so it cannot run. Load or build the model again, and dispose it only when done with it. (${e.message})`,
+      );
+    }
+  }
   // An error raised by the outermost layer itself carries no tag: then the root is the culprit.
   const culprit = errorLayers.get(e) ?? root;
   if (e.message.startsWith('At ')) return e;

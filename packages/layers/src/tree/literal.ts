@@ -24,8 +24,11 @@ export function quote(s: string): string {
     else if (ch === '\n') out += '\\n';
     else if (ch === '\r') out += '\\r';
     else if (ch === '\t') out += '\\t';
-    else if (c < 0x20 || c === 0x7f || c === 0x2028 || c === 0x2029) out += `\\u${c.toString(16).padStart(4, '0')}`;
-    else out += ch;
+    // Control characters (C0, DEL, C1), line separators and bidirectional overrides are shown as
+    // escapes: raw, they would ring the bell, drive the terminal or reorder the text around them.
+    else if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029 || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) {
+      out += `\\u${c.toString(16).padStart(4, '0')}`;
+    } else out += ch;
   }
   return `${out}'`;
 }

@@ -6,6 +6,7 @@ import { generateStream, type GenerateOptions } from '../generation/generate.js'
 import { loadTokenizer } from '../tokenizer/file.js';
 import { tokenizerFamilyOf } from '../family.js';
 import { numberFlag, parseFlags, requireString, type FlagSpec } from './args.js';
+import { escapeTerminal } from './terminal.js';
 import { loadModel, type CliIO } from './load.js';
 
 export const GENERATE_HELP = `Usage: penjing generate --model DIR --prompt TEXT [options]
@@ -68,7 +69,8 @@ export async function generateCommand(argv: readonly string[], io: CliIO): Promi
   const model = await loadModel(dir, io, quiet);
   const tokenizer = await loadTokenizer(dir, {
     family: tokenizerFamilyOf(model),
-    onFallback: (msg) => quiet || io.stderr.write(`${msg}\n`),
+    onFallback: (msg) => quiet || io.stderr.write(`${escapeTerminal(msg)}
+`),
   });
   const started = Date.now();
   let count = 0;

@@ -22,6 +22,8 @@ import {
   type SideInputs,
 } from '@penjing/layers';
 import { KVCache, KVCacheEntry, KV_SEQ, writeSlots } from './kv-cache.js';
+import { checkForwardFits } from '../model/memory.js';
+import type { TransformerMetadata } from '../model/metadata.js';
 import { KVCachingAttention, KV_CACHE, KV_TOKEN_POSITIONS, TOKEN_POSITIONS, cacheTags } from './caching-attention.js';
 
 /** Side input with the cache's end index (slots written before this call), as a number. */
@@ -110,6 +112,9 @@ export class KVCachingTransformerLM extends Layer.define('KVCachingTransformerLM
           `Start from a cache with a larger cacheLength (initCache(model, {cacheLength: …})).`,
       );
     }
+    const rows = Object.entries(tokens.namedShape as Record<string, number>).reduce((a, [n, s]) => (n === 'seq' ? a : a * s), 1);
+    checkForwardFits(this.metadata as TransformerMetadata | undefined, { batch: rows, seq: t, kvSeq: cache.cacheLength, lastOnly: input.returnLastOnly === true },
+      who, 2 * cache.bytes);
     const mask = input.tokenMask ?? tokens.notEqual(this.padId);
     const positions = newTokenPositions(mask, cache);
     const kvPositions = writeSlots(cache.kvTokenPositions, KV_SEQ, cache.endIndex, positions.untag('seq').tag(KV_SEQ));

@@ -6,6 +6,7 @@
 import { NamedArray, formatNamedShape } from '@penjing/named-array';
 import { Layer, child, staticField, LayerError, PositionsFromTokens, type SideInputs } from '@penjing/layers';
 import type { TransformerMetadata } from './metadata.js';
+import { checkForwardFits, type CallSize } from './memory.js';
 
 /** Options of `TransformerLM.call` (and side inputs for the body). */
 export interface TransformerLMCallOptions {
@@ -43,6 +44,29 @@ export function checkTokens(tokens: unknown, vocabSize: number, who: string): Na
     }
   }
   return tokens;
+}
+
+/** Batch size, sequence length and logits mode of a call on `tokens` without a cache. */
+export function callSize(tokens: NamedArray, lastOnly: unknown): CallSize {
+  const shape = tokens.namedShape as Record<string, number>;
+  const seq = shape.seq ?? 1;
+  const batch = Object.entries(shape).reduce((a, [n, s]) => (n === 'seq' ? a : a * s), 1);
+  return { batch, seq, kvSeq: seq, lastOnly: lastOnly === true };
+}
+
+/**
+ * Caller-given positions must be int32 with the tokens' axes: a float or NaN position would
+ * silently select wrong rotary angles and masks.
+ */
+export function checkPositions(positions: unknown, tokens: NamedArray, who: string): void {
+  if (positions === undefined) return;
+  if (!(positions instanceof NamedArray) || positions.dtype !== 'int32') {
+    const got = positions instanceof NamedArray ? `a ${positions.dtype} array` : positions === null ? 'null' : typeof positions;
+    throw new LayerError(`${who}: tokenPositions must be an int32 NamedArray shaped like the tokens; got ${got}. Float or NaN positions are not positions: build them with nx.arange('seq', n) or round them to int32 first.`);
+  }
+  const want = formatNamedShape(tokens.namedShape);
+  const have = formatNamedShape(positions.namedShape);
+  if (want !== have) throw new LayerError(`${who}: tokenPositions has named shape ${have} but the tokens have ${want}; give one position per token.`);
 }
 
 /**
@@ -90,6 +114,8 @@ export class TransformerLM extends Layer.define('TransformerLM', {
 
   protected override forward(tokens: NamedArray, side: SideInputs): NamedArray {
     checkTokens(tokens, this.metadata.vocabularySize, 'TransformerLM.call');
+    checkPositions(side.tokenPositions, tokens, 'TransformerLM.call');
+    checkForwardFits(this.metadata, callSize(tokens, side.returnLastOnly ?? this.returnLastOnly), 'TransformerLM.call');
     const tokenPositions = side.tokenPositions ?? new PositionsFromTokens().compute(tokens);
     const returnLastOnly = side.returnLastOnly ?? this.returnLastOnly;
     return this.body.call(tokens, { ...side, tokenPositions, returnLastOnly });

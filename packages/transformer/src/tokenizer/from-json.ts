@@ -7,6 +7,7 @@
 import { TokenizerLoader } from '@lenml/tokenizers';
 import { TokenizerError } from './errors.js';
 import { pieceLabel } from './labels.js';
+import { unsafeTokenizerPattern } from './safe-pattern.js';
 import type { DecodeOptions, EncodeOptions, Tokenizer } from './types.js';
 
 /** The members of a @lenml/tokenizers tokenizer this module relies on. */
@@ -33,15 +34,46 @@ function build(json: Record<string, unknown>, config: Record<string, unknown>, s
       fix: 'Point at the tokenizer.json saved next to the checkpoint (tokenizer.model files are not supported).',
     });
   }
+  const problem = vocabularyProblem(model['vocab']);
+  if (problem) {
+    throw new TokenizerError(source, `has an unusable vocabulary: model.vocab ${problem}`, { fix: 'Use the tokenizer.json published with the model.' });
+  }
   // Defaults that make every file behave like Gemma's own: its tokenizer class, and no
   // "clean up" of spaces before punctuation (SentencePiece decoding never does that).
   const fullConfig = { tokenizer_class: 'GemmaTokenizer', ...config, clean_up_tokenization_spaces: false };
   const fullJson = { added_tokens: [], ...json };
+  // The library compiles the file's patterns on a backtracking engine; refuse hostile ones first.
+  const unsafe = unsafeTokenizerPattern(json);
+  if (unsafe) {
+    throw new TokenizerError(source, `has an unsafe regular expression: ${unsafe}`, {
+      fix: 'Use the tokenizer.json published with the model; patterns must not nest quantifiers or use back-references.',
+    });
+  }
   try {
     return TokenizerLoader.fromPreTrained({ tokenizerJSON: fullJson, tokenizerConfig: fullConfig }) as unknown as LenmlTokenizer;
   } catch (cause) {
     throw new TokenizerError(source, `could not be built into a tokenizer (${(cause as Error).message})`, { cause });
   }
+}
+
+/** What is wrong with a tokenizer.json `model.vocab` (BPE: piece → id; Unigram: [piece, score] pairs), if anything. */
+function vocabularyProblem(vocab: unknown): string | undefined {
+  if (Array.isArray(vocab)) {
+    if (vocab.length === 0) return 'is empty';
+    const bad = vocab.findIndex((e) => !Array.isArray(e) || typeof e[0] !== 'string' || typeof e[1] !== 'number');
+    return bad >= 0 ? `entry ${bad} is ${JSON.stringify(vocab[bad])}, not a [piece, score] pair` : undefined;
+  }
+  if (!isObject(vocab)) return `is ${vocab === null ? 'null' : typeof vocab}, not a piece → id table`;
+  const entries = Object.entries(vocab);
+  if (entries.length === 0) return 'is empty';
+  const seen = new Map<number, string>();
+  for (const [piece, id] of entries) {
+    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) return `maps ${JSON.stringify(piece)} to ${JSON.stringify(id)}, not a token id`;
+    const other = seen.get(id);
+    if (other !== undefined) return `maps both ${JSON.stringify(other)} and ${JSON.stringify(piece)} to id ${id}`;
+    seen.set(id, piece);
+  }
+  return undefined;
 }
 
 /**
@@ -63,12 +95,22 @@ export function tokenizerFromJson(tokenizerJson: unknown, tokenizerConfig: unkno
 
 function wrap(lenml: LenmlTokenizer, source: string): Tokenizer {
   const { vocab, tokens_to_ids: toId } = lenml.model;
+  if (!Array.isArray(vocab) || vocab.length === 0 || !(toId instanceof Map)) {
+    throw new TokenizerError(source, 'has an empty or unreadable vocabulary (model.vocab)', {
+      fix: 'Use the tokenizer.json published with the model.',
+    });
+  }
   const vocabSize = vocab.length;
   const required = {} as Record<(typeof REQUIRED)[number], number>;
   for (const piece of REQUIRED) {
     const id = toId.get(piece);
     if (id === undefined) {
       throw new TokenizerError(source, `the vocabulary has no ${JSON.stringify(piece)} token, so it is not a Gemma tokenizer`);
+    }
+    if (!Number.isInteger(id) || id < 0 || id >= vocabSize || vocab[id] !== piece) {
+      throw new TokenizerError(source, `the vocabulary maps ${JSON.stringify(piece)} to id ${id}, which is not its entry in a ${vocabSize}-token vocabulary`, {
+        fix: 'Use the tokenizer.json published with the model.',
+      });
     }
     required[piece] = id;
   }
