@@ -4,6 +4,7 @@ import type { AtSpec, AtUpdater, Axis, CoversAll, DisjointFrom, IndexResult, Ind
 import { checkAxes } from './axes.js';
 import { orderAxes, positionalData, tagPrefixAxes, untagPrefixAxes, unwrapAxes } from './relabel.js';
 import * as ops from './ops.js';
+import { broadcastArgs } from './broadcast-args.js';
 import { indexArray } from './indexing.js';
 import { updateAt, type UpdateOp } from './update.js';
 
@@ -173,14 +174,17 @@ export class NamedArray<N extends string = string> {
   }
 
   /**
-   * Broadcasts to a larger positional and/or named shape (missing names are added).
+   * Broadcasts to a larger positional and/or named shape (missing names are added). Takes
+   * Penzai's arguments, `(positionalShape, namedShape)`, or one `{ positionalShape, namedShape }`.
    * @example nx.scalar(1).broadcastTo({ namedShape: { seq: 4 } });
+   * @example nx.wrap(tf.ones([1])).broadcastTo([3]); // positional shape [3]
    */
-  broadcastTo<const S extends Record<string, number> = {}>(shape: {
-    positionalShape?: number[];
-    namedShape?: S;
-  }): NamedArray<N | (keyof S & string)> {
-    return ops.broadcastTo(this as unknown as NamedArray<string>, shape.positionalShape ?? this.positionalShape, shape.namedShape ?? {}) as NamedArray<N | (keyof S & string)>;
+  broadcastTo<const S extends Record<string, number> = {}>(
+    shape: readonly number[] | { positionalShape?: readonly number[]; namedShape?: S },
+    namedShape?: S,
+  ): NamedArray<N | (keyof S & string)> {
+    const { positional, named } = broadcastArgs(shape, namedShape, this.positionalShape);
+    return ops.broadcastTo(this as unknown as NamedArray<string>, positional, named) as NamedArray<N | (keyof S & string)>;
   }
 
   /**
@@ -246,12 +250,15 @@ export class NamedArray<N extends string = string> {
   logicalNot(): NamedArray<N> { return ops.logicalNot(this); }
   astype(dtype: tf.DataType): NamedArray<N> { return ops.astype(this, dtype); }
 
-  // Reductions over named axes (all named axes when none are given).
+  // Reductions over the named axes given, or (no names) over the positional axes, keeping
+  // the named ones: Penzai's lifted numpy methods. x.sum(...x.names) reduces every named axis.
   sum<const M extends readonly string[]>(...names: M & OnlyNamesOf<N, M>): NamedArray<Exclude<N, M[number]>> { return ops.sum(this as NamedArray<string>, ...(names as readonly string[])) as unknown as NamedArray<Exclude<N, M[number]>>; }
   mean<const M extends readonly string[]>(...names: M & OnlyNamesOf<N, M>): NamedArray<Exclude<N, M[number]>> { return ops.mean(this as NamedArray<string>, ...(names as readonly string[])) as unknown as NamedArray<Exclude<N, M[number]>>; }
   max<const M extends readonly string[]>(...names: M & OnlyNamesOf<N, M>): NamedArray<Exclude<N, M[number]>> { return ops.max(this as NamedArray<string>, ...(names as readonly string[])) as unknown as NamedArray<Exclude<N, M[number]>>; }
   min<const M extends readonly string[]>(...names: M & OnlyNamesOf<N, M>): NamedArray<Exclude<N, M[number]>> { return ops.min(this as NamedArray<string>, ...(names as readonly string[])) as unknown as NamedArray<Exclude<N, M[number]>>; }
   prod<const M extends readonly string[]>(...names: M & OnlyNamesOf<N, M>): NamedArray<Exclude<N, M[number]>> { return ops.prod(this as NamedArray<string>, ...(names as readonly string[])) as unknown as NamedArray<Exclude<N, M[number]>>; }
+  std<const M extends readonly string[]>(...names: M & OnlyNamesOf<N, M>): NamedArray<Exclude<N, M[number]>> { return ops.std(this as NamedArray<string>, ...(names as readonly string[])) as unknown as NamedArray<Exclude<N, M[number]>>; }
+  var<const M extends readonly string[]>(...names: M & OnlyNamesOf<N, M>): NamedArray<Exclude<N, M[number]>> { return ops.variance(this as NamedArray<string>, ...(names as readonly string[])) as unknown as NamedArray<Exclude<N, M[number]>>; }
   argmax<const M extends string>(name: M & NameOf<N, M>): NamedArray<Exclude<N, M>> { return ops.argmax(this as NamedArray<string>, name as string) as unknown as NamedArray<Exclude<N, M>>; }
   argmin<const M extends string>(name: M & NameOf<N, M>): NamedArray<Exclude<N, M>> { return ops.argmin(this as NamedArray<string>, name as string) as unknown as NamedArray<Exclude<N, M>>; }
   softmax<const M extends readonly string[]>(...names: M & OnlyNamesOf<N, M>): NamedArray<N> { return ops.softmax(this as NamedArray<string>, ...(names as readonly string[])) as unknown as NamedArray<N>; }

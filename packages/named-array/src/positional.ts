@@ -107,6 +107,10 @@ export class Positional {
   max(axis?: number | number[], keepDims = false): Positional { return this.wrap(tf.max(this.tensor, this.axes(axis), keepDims)); }
   min(axis?: number | number[], keepDims = false): Positional { return this.wrap(tf.min(this.tensor, this.axes(axis), keepDims)); }
   prod(axis?: number | number[], keepDims = false): Positional { return this.wrap(tf.prod(this.tensor, this.axes(axis), keepDims)); }
+  /** Population variance (ddof 0), as numpy's `var`. @example p.var(-1) */
+  var(axis?: number | number[], keepDims = false): Positional { return this.wrap(tf.tidy(() => tf.moments(this.tensor, this.axes(axis), keepDims).variance)); }
+  /** Population standard deviation (ddof 0), as numpy's `std`. @example p.std(-1) */
+  std(axis?: number | number[], keepDims = false): Positional { return this.wrap(tf.tidy(() => tf.sqrt(tf.moments(this.tensor, this.axes(axis), keepDims).variance))); }
   argmax(axis = -1): Positional { return this.wrap(tf.argMax(this.tensor, this.axis(axis))); }
   argmin(axis = -1): Positional { return this.wrap(tf.argMin(this.tensor, this.axis(axis))); }
   cumsum(axis = -1): Positional { return this.wrap(tf.cumsum(this.tensor, this.axis(axis))); }
