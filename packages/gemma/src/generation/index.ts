@@ -17,6 +17,7 @@ export {
 } from './caching-model.js';
 export { initCache, cacheLayerSpecs, type InitCacheOptions } from './init-cache.js';
 export { GenerationError, defaultStopIds, encodePrompt, padLeft, type Prompt, type PaddedBatch, type EncodePromptOptions } from './prompts.js';
+export { promptList, stripPadding, type PromptInput } from './padded-prompts.js';
 export {
   generate, generateStream,
   type GenerateOptions, type GenerationChunk, type GenerationProgress, type GenerationResult, type FinishReason, type GenerationModel,
