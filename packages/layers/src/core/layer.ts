@@ -3,6 +3,7 @@ import { NamedArray } from '@penjing/named-array';
 import { Struct } from '../tree/struct.js';
 import { childrenOf, walk } from '../tree/tree.js';
 import { keyPathToString, type KeyPath } from '../tree/keypath.js';
+import { assertNotStale } from '../train/stale.js';
 
 /** Side inputs by name (token positions, attention masks, caches, ...). */
 export type SideInputs = Readonly<Record<string, unknown>>;
@@ -90,6 +91,7 @@ export abstract class Layer<I = any, O = any> extends Struct {
         throw e;
       }
     }
+    assertNotStale(this, `${this.typeName()}.call`);
     assertSideInputsHandled(this, Object.keys(side));
     depth++;
     try {

@@ -4,6 +4,7 @@ import { getAtPath } from '../tree/tree.js';
 import type { KeyPath } from '../tree/keypath.js';
 import { Selection } from '../select/selection.js';
 import { Parameter } from '../params/parameter.js';
+import { assertNotStale } from './stale.js';
 import { parameters, visitParameterNodes, type ParameterInfo } from '../params/collect.js';
 
 /** A loss: a scalar NamedArray (no axes left) or a rank-0 tensor. */
@@ -68,6 +69,7 @@ export function trainableParameters(tree: unknown, wrt?: Wrt): ParameterInfo[] {
  */
 export function valueAndGrad<T>(lossFn: (tree: T) => LossValue): (tree: T, opts?: { wrt?: Wrt }) => ValueAndGrads {
   return (tree, opts = {}) => {
+    assertNotStale(tree, 'valueAndGrad');
     const chosen = trainableParameters(tree, opts.wrt);
     if (!chosen.length) {
       throw new Error('valueAndGrad: no trainable parameter is selected (check wrt, and that the parameters are not frozen).');
