@@ -45,3 +45,5 @@ export { orderLike } from './tree/order-like.js';
 export { inlineGroups, isGroup, type Group, type GroupFilter } from './nn/inline-groups.js';
 export { callAndExtractSubmodel, type IsolatedSubmodel } from './select/isolate.js';
 export { StaleTreeError } from './train/stale.js';
+export { jvp } from './train/jvp.js';
+export { adamw, AdamWOptimizer, type AdamWOptions } from './train/adamw.js';
