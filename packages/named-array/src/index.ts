@@ -23,7 +23,7 @@ export {
   wrap, isNamedArray, zeros, ones, full, scalar, fromArray, arange, randomNormal, randomUniform, stack, concatenate, unstack, split, oneHot,
 } from './constructors.js';
 export type { RandomOptions } from './constructors.js';
-export { randomKey, randomSplit } from './random-keys.js';
+export { randomKey, randomSplit, randomFoldIn } from './random-keys.js';
 export { ready, backendName } from './backend.js';
 export type { BackendName, ReadyOptions } from './backend.js';
 export { NamedAxisError, formatNamedShape } from './errors.js';

@@ -97,3 +97,19 @@ export function sampleWithKeys(key: NamedArray<string>, shape: Readonly<Record<s
   });
   return new NamedArray(t, [...names, ...newNames]);
 }
+
+/**
+ * A new key from a key and an integer (JAX's `fold_in`): distinct integers give independent keys.
+ * @example const k3 = nx.randomFoldIn(nx.randomKey(0), 3);
+ */
+export function randomFoldIn<N extends string>(key: NamedArray<N>, data: number): NamedArray<N> {
+  if (!Number.isSafeInteger(data) || data < 0) throw new NamedAxisError(`randomFoldIn: data must be a non-negative integer; got ${data}.`);
+  const { words, names, sizes } = keyWords(key as NamedArray<string>, 'randomFoldIn');
+  const out = new Int32Array(words.length);
+  for (let p = 0; p < words.length / 2; p++) {
+    const [a, b] = derive(words[2 * p]! ^ 0x5bd1e995, words[2 * p + 1]!, data);
+    out[2 * p] = a;
+    out[2 * p + 1] = b;
+  }
+  return new NamedArray(tf.tensor(out, [...sizes, 2], 'int32'), [...names, 0]) as NamedArray<N>;
+}

@@ -130,6 +130,7 @@ const exportsTable: Record<string, Case> = {
   min: () => nx.min(x, ...x.names),
   prod: () => nx.prod(x, 'seq'),
   randomKey: () => nx.randomKey(3),
+  randomFoldIn: () => nx.randomFoldIn(arg(nx.randomSplit(arg(nx.randomKey(1)), { b: 2 })), 4),
   randomSplit: () => nx.randomSplit(arg(nx.randomKey(1)), { batch: 3 }),
   std: () => [nx.std(x, 'seq'), nx.std(x.untag('vocabulary'))],
   variance: () => nx.variance(x, 'batch', 'vocabulary'),

@@ -12,3 +12,6 @@ export * from './masks.js';
 export * from './handlers.js';
 export * from './side-outputs.js';
 export * from './interp.js';
+export * from './dropout.js';
+export * from './mlp.js';
+export * from './checkpointed.js';
