@@ -103,3 +103,16 @@ describe('Checkpointed', () => {
     disposeTree([model, x]);
   });
 });
+
+describe('selectProjections', () => {
+  it('selects Linears that contract an input axis, not norm scales', async () => {
+    const { RMSLayerNorm, selectProjections, isProjection, Linear: L } = await import('../src/index.js');
+    const proj = L.fromConfig({ name: 'q', seed: 0, inputAxes: { embedding: 4 }, outputAxes: { projection: 2 } });
+    const norm = RMSLayerNorm.fromConfig({ name: 'qnorm', seed: 0, acrossAxes: { projection: 2 } });
+    const tree = new Sequential({ sublayers: [proj, norm] });
+    expect(select(tree).atInstancesOf(L).count()).toBe(2);
+    expect(selectProjections(tree).getSequence()).toEqual([proj]);
+    expect(isProjection(norm)).toBe(false);
+    disposeTree(tree);
+  });
+});

@@ -15,3 +15,4 @@ export * from './interp.js';
 export * from './dropout.js';
 export * from './mlp.js';
 export * from './checkpointed.js';
+export * from './projections.js';
