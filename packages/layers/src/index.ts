@@ -47,3 +47,4 @@ export { callAndExtractSubmodel, type IsolatedSubmodel } from './select/isolate.
 export { StaleTreeError } from './train/stale.js';
 export { jvp } from './train/jvp.js';
 export { adamw, AdamWOptimizer, type AdamWOptions } from './train/adamw.js';
+export { PRINT_HINT } from './tree/print.js';

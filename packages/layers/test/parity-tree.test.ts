@@ -79,3 +79,15 @@ describe('callAndExtractSubmodel', () => {
     disposeTree([model, x]);
   });
 });
+
+describe('printed trees', () => {
+  it('String(tree) is formatTree text headed by the parseTree hint, and parseTree reads it back', async () => {
+    const { PRINT_HINT, parseTree, treeEquals, Elementwise } = await import('../src/index.js');
+    const tree = new Sequential({ sublayers: [new Identity(), new NamedGroup({ name: 'g', sublayers: [new Elementwise({ fn: 'relu' })] })] });
+    const text = String(tree);
+    expect(text.split('\n')[0]).toBe(PRINT_HINT);
+    expect(text).toContain("NamedGroup({name: 'g'");
+    const again = parseTree(text, { classes: [Sequential, Identity, NamedGroup, Elementwise] });
+    expect(treeEquals(again, tree)).toBe(true);
+  });
+});
