@@ -110,7 +110,7 @@ export class Trainer<T, B = unknown> {
     // Penzai's trainers update the model in place; here the tree passed in keeps its old
     // weights, so using it after a step is almost always a mistake: it fails, naming the fix.
     if (prev !== this.initial || !this.opts.keepInitialUsable) retireTree(prev, prev === this.initial
-      ? `a Trainer has taken ${this.steps} step(s) from it; use trainer.tree for the trained model, or trainer.untrained() for the starting weights on purpose.`
+      ? "a Trainer started from it and has taken steps since; use trainer.tree for the trained model, or trainer.untrained() for the starting weights on purpose."
       : `the Trainer replaced it at step ${this.steps} (its replaced weights were freed); use trainer.tree.`);
     this.opts.onStep?.({ step: this.steps, loss, tree });
     return loss;
