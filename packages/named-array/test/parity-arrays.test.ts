@@ -92,6 +92,18 @@ describe('take with an index array per row inside nmap', () => {
     expect(t.arraySync('c', 'p', 'k')).toEqual([[[3], [6]], [[1], [4]]]);
     [x, i, out, m, j, t].forEach((a) => a.dispose());
   });
+
+  it('misuse: float indices, or indices from another nmap call', () => {
+    const x = nx.fromArray([[1, 2]], ['batch', 'seq']);
+    const f = nx.fromArray([[0.5]], ['batch', 'k']);
+    const outside = new nx.Positional(tf.tensor1d([0], 'int32'), 0);
+    const before = tf.memory().numTensors;
+    expect(() => nx.nmap((r: nx.Positional, j: nx.Positional) => r.take(j))(x.untag('seq'), f.untag('k'))).toThrow(/index array must be int32; got float32/);
+    expect(() => nx.nmap((r: nx.Positional) => r.take(outside))(x.untag('seq'))).toThrow(/same nmap call/);
+    expect(tf.memory().numTensors).toBe(before);
+    [x, f].forEach((a) => a.dispose());
+    outside.tensor.dispose();
+  });
 });
 
 describe('named random keys', () => {
