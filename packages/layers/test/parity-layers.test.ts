@@ -102,6 +102,20 @@ describe('Checkpointed', () => {
     gx.dispose();
     disposeTree([model, x]);
   });
+
+  it('recomputes the body in the backward pass (two forward runs per gradient, one per plain call)', () => {
+    let runs = 0;
+    const counted = new Act({ fn: (v) => { runs++; return v.square(); } });
+    const model = new Checkpointed({ body: new Chain({ sublayers: [new Scale({ by: new Parameter({ label: 'w', value: nx.fromArray([3], ['a']) }) }), counted] }) });
+    const x = nx.fromArray([2], ['a']);
+    const y = model.call(x);
+    expect(runs).toBe(1);
+    const { grads } = valueAndGrad((m: typeof model) => m.call(x).sum('a'))(model);
+    expect(runs).toBe(3);
+    expect(grads['w']!.item()).toBeCloseTo(2 * 3 * 2 * 2, 5); // d/dw (w x)² = 2 w x²
+    disposeGrads(grads);
+    disposeTree([model, x, y]);
+  });
 });
 
 describe('selectProjections', () => {
