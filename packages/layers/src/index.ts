@@ -66,3 +66,13 @@ export { disposeTree } from './params/dispose.js';
 export { valueAndGrad, disposeGrads, trainableParameters, type Wrt, type Grads, type LossValue, type ValueAndGrads } from './train/grad.js';
 export { applyUpdates } from './train/update.js';
 export { trainStep, Trainer, type TrainStepOptions, type TrainerOptions, type StepInfo } from './train/trainer.js';
+// Penzai parity (issue 15): state variables and freezing, tree shortcuts, isolation, stale trees.
+export { StateVariable, StateVariableSlot, StateVariableValue, ParameterValue, unbindStateVars, bindStateVars, statelessCall, freezeVariables, freezeParams } from './params/state.js';
+export { selectAndSetByPath } from './select/shortcuts.js';
+export { orderLike } from './tree/order-like.js';
+export { inlineGroups, isGroup, type Group, type GroupFilter } from './nn/inline-groups.js';
+export { callAndExtractSubmodel, type IsolatedSubmodel } from './select/isolate.js';
+export { StaleTreeError } from './train/stale.js';
+export { jvp } from './train/jvp.js';
+export { adamw, AdamWOptimizer, type AdamWOptions } from './train/adamw.js';
+export { PRINT_HINT } from './tree/print.js';

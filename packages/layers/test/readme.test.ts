@@ -447,6 +447,7 @@ describe('README examples', () => {
     expect(steps).toHaveLength(100);
     expect(losses[99]! < losses[0]! / 10).toBe(true);
     expect(loss(trained, batch).item()).toBeLessThan(losses[0]! / 10);
-    expect(loss(mlp, batch).item()).toBeCloseTo(losses[0]!, 5); // the input tree is untouched
+    expect(() => loss(mlp, batch)).toThrow(/stale/); // the input tree is marked stale after a step
+    expect(loss(trainer.untrained(), batch).item()).toBeCloseTo(losses[0]!, 5); // and untouched
   });
 });

@@ -30,6 +30,7 @@ export {
   wrap, isNamedArray, zeros, ones, full, scalar, fromArray, arange, randomNormal, randomUniform, stack, concatenate, unstack, split, oneHot,
 } from './constructors.js';
 export type { RandomOptions } from './constructors.js';
+export { randomKey, randomSplit, randomFoldIn } from './random-keys.js';
 export { ready, backendName } from './backend.js';
 export { checkMemory, memoryBudget, MemoryBudgetError, WASM_HEAP_BYTES } from './memory-budget.js';
 export type { BackendName, ReadyOptions } from './backend.js';

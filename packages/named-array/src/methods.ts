@@ -16,6 +16,7 @@ import { orderAxes, positionalData, tagPrefixAxes, untagPrefixAxes, unwrapAxes }
 import * as ops from './ops.js';
 import { indexArray } from './indexing.js';
 import { updateAt, type UpdateOp } from './update.js';
+import { broadcastArgs } from './broadcast-args.js';
 
 declare module './named-array.js' {
   interface NamedArray<N extends string = string> {
@@ -78,13 +79,15 @@ declare module './named-array.js' {
     canonicalize(): NamedArray<N>;
 
     /**
-     * Broadcasts to a larger positional and/or named shape (missing names are added).
+     * Broadcasts to a larger positional and/or named shape (missing names are added). Takes
+     * Penzai's arguments, `(positionalShape, namedShape)`, or one `{ positionalShape, namedShape }`.
      * @example nx.scalar(1).broadcastTo({ namedShape: { seq: 4 } });
+     * @example nx.wrap(tf.ones([1])).broadcastTo([3]); // positional shape [3]
      */
-    broadcastTo<const S extends Record<string, number> = {}>(shape: {
-      positionalShape?: number[];
-      namedShape?: S;
-    }): NamedArray<N | (keyof S & string)>;
+    broadcastTo<const S extends Record<string, number> = {}>(
+      shape: readonly number[] | { positionalShape?: readonly number[]; namedShape?: S },
+      namedShape?: S,
+    ): NamedArray<N | (keyof S & string)>;
 
     /**
      * Broadcasts to another array's positional and named shape.
@@ -142,8 +145,13 @@ declare module './named-array.js' {
     logicalNot(): NamedArray<N>;
     astype(dtype: tf.DataType): NamedArray<N>;
 
-    // Reductions over named axes (all named axes when none are given).
+    // Reductions over the named axes given, or (no names) over the positional axes, keeping
+    // the named ones: Penzai's lifted numpy methods. x.sum(...x.names) reduces every named axis.
     sum<const M extends readonly string[]>(...names: M & OnlyNamesOf<N, M>): NamedArray<Exclude<N, M[number]>>;
+    /** Population standard deviation (ddof 0) over the named axes given, or the positional axes. @example x.std('embedding') */
+    std<const M extends readonly string[]>(...names: M & OnlyNamesOf<N, M>): NamedArray<Exclude<N, M[number]>>;
+    /** Population variance (ddof 0) over the named axes given, or the positional axes. @example x.untag('seq').var() */
+    var<const M extends readonly string[]>(...names: M & OnlyNamesOf<N, M>): NamedArray<Exclude<N, M[number]>>;
     mean<const M extends readonly string[]>(...names: M & OnlyNamesOf<N, M>): NamedArray<Exclude<N, M[number]>>;
     max<const M extends readonly string[]>(...names: M & OnlyNamesOf<N, M>): NamedArray<Exclude<N, M[number]>>;
     min<const M extends readonly string[]>(...names: M & OnlyNamesOf<N, M>): NamedArray<Exclude<N, M[number]>>;
@@ -206,11 +214,12 @@ const methods: ThisType<NamedArray<string>> = {
   canonicalize(): NamedArray<string> {
     return orderAxes(this, [...this.names].sort());
   },
-  broadcastTo<const S extends Record<string, number> = {}>(shape: {
-    positionalShape?: number[];
-    namedShape?: S;
-  }): NamedArray<string | (keyof S & string)> {
-    return ops.broadcastTo(this, shape.positionalShape ?? this.positionalShape, shape.namedShape ?? {}) as NamedArray<string | (keyof S & string)>;
+  broadcastTo<const S extends Record<string, number> = {}>(
+    shape: readonly number[] | { positionalShape?: readonly number[]; namedShape?: S },
+    namedShape?: S,
+  ): NamedArray<string | (keyof S & string)> {
+    const { positional, named } = broadcastArgs(shape, namedShape, this.positionalShape);
+    return ops.broadcastTo(this, positional, named) as NamedArray<string | (keyof S & string)>;
   },
   broadcastLike<M extends string>(other: NamedArray<M>): NamedArray<string | M> {
     return ops.broadcastTo(this, other.positionalShape, other.namedShape) as NamedArray<string | M>;
@@ -260,6 +269,8 @@ const methods: ThisType<NamedArray<string>> = {
   max<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<Exclude<string, M[number]>> { return retype<Exclude<string, M[number]>>(ops.max(this as NamedArray<string>, ...(names as readonly string[]))); },
   min<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<Exclude<string, M[number]>> { return retype<Exclude<string, M[number]>>(ops.min(this as NamedArray<string>, ...(names as readonly string[]))); },
   prod<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<Exclude<string, M[number]>> { return retype<Exclude<string, M[number]>>(ops.prod(this as NamedArray<string>, ...(names as readonly string[]))); },
+  std<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<Exclude<string, M[number]>> { return retype<Exclude<string, M[number]>>(ops.std(this as NamedArray<string>, ...(names as readonly string[]))); },
+  var<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<Exclude<string, M[number]>> { return retype<Exclude<string, M[number]>>(ops.variance(this as NamedArray<string>, ...(names as readonly string[]))); },
   argmax<const M extends string>(name: M & NameOf<string, M>): NamedArray<Exclude<string, M>> { return retype<Exclude<string, M>>(ops.argmax(this as NamedArray<string>, name as string)); },
   argmin<const M extends string>(name: M & NameOf<string, M>): NamedArray<Exclude<string, M>> { return retype<Exclude<string, M>>(ops.argmin(this as NamedArray<string>, name as string)); },
   softmax<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<string> { return retype<string>(ops.softmax(this as NamedArray<string>, ...(names as readonly string[]))); },

@@ -147,6 +147,15 @@ export class NamedArray<N extends string = string> {
     return this.toString();
   }
 
+  /**
+   * A notebook cell whose value is an array shows its heatmap (text/html) once
+   * `@penjing/viewer` is imported (it registers the renderer), else the summary line.
+   */
+  [Symbol.for('Jupyter.display')](): Record<string, string> {
+    const render = (globalThis as Record<symbol, unknown>)[Symbol.for('penjing.displayNamedArray')];
+    return typeof render === 'function' ? (render as (x: unknown) => Record<string, string>)(this) : { 'text/plain': this.toString() };
+  }
+
   /** Deno's console (and a notebook cell's last expression) print the summary line too. */
   [Symbol.for('Deno.customInspect')](): string {
     return this.toString();

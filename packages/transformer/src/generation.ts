@@ -16,6 +16,7 @@ export {
 } from './generation/caching-model.js';
 export { initCache, cacheLayerSpecs, type InitCacheOptions } from './generation/init-cache.js';
 export { GenerationError, defaultStopIds, encodePrompt, padLeft, type Prompt, type PaddedBatch, type EncodePromptOptions } from './generation/prompts.js';
+export { promptList, stripPadding, type PromptInput } from './generation/padded-prompts.js';
 export {
   generate, generateStream,
   type GenerateOptions, type GenerationChunk, type GenerationProgress, type GenerationResult, type FinishReason, type GenerationModel,

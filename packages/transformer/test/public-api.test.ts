@@ -24,7 +24,7 @@ const ENTRIES = {
       'CACHE_END_INDEX', 'GenerationError', 'KVCache', 'KVCacheEntry', 'KVCachingAttention',
       'KVCachingTransformerLM', 'KV_CACHE', 'KV_SEQ', 'KV_TOKEN_POSITIONS', 'RETURN_LAST_ONLY',
       'cacheLayerSpecs', 'cacheTags', 'defaultStopIds', 'encodePrompt', 'generate', 'generateStream',
-      'initCache', 'padLeft', 'toCachingModel'
+      'initCache', 'padLeft', 'promptList', 'stripPadding', 'toCachingModel'
   ],
   tokenizer: [
       'ChatFormatError', 'GEMMA3_BUNDLED_SOURCE', 'TokenizerError', 'encodeChat', 'formatChat',

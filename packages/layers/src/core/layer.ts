@@ -53,6 +53,7 @@ import { Struct, defineBase } from '../tree/struct.js';
 import type { ConstructorArgs, FieldSpecs, FieldValues, StructStatics } from '../tree/fields.js';
 import { childrenOf, walk } from '../tree/tree.js';
 import { keyPathToString, type KeyPath } from '../tree/keypath.js';
+import { assertNotStale } from '../train/stale.js';
 
 /** Side inputs by name (token positions, attention masks, caches, ...). */
 export type SideInputs = Readonly<Record<string, unknown>>;
@@ -160,6 +161,7 @@ export abstract class Layer<I = unknown, O = unknown> extends Struct {
         throw e;
       }
     }
+    assertNotStale(this, `${this.typeName()}.call`);
     assertSideInputsHandled(this, Object.keys(side));
     const inner: SideInputs = { ...side, [INSIDE]: true };
     try {

@@ -20,3 +20,7 @@ export { DEFAULT_MASKED_OUT_VALUE, ApplyCausalAttentionMask, ApplyCausalSlidingW
 export { WithConstantSideInputs, SideInputComputation, PositionsFromTokens, WithSideInputsFromInput, type SideInputFunction } from './handlers.js';
 export { SIDE_OUTPUTS, SideOutputCollector, Tell, SaveIntermediate, CollectSideOutputs, type SideOutputs, type WithSideOutputs } from './side-outputs.js';
 export { KnockOutAttentionHeads, From, RewireComputationPaths } from './interp.js';
+export { RANDOM_STREAM, RandomStream, Dropout } from './dropout.js';
+export { MLP, type MLPConfig } from './mlp.js';
+export { Checkpointed } from './checkpointed.js';
+export { isProjection, selectProjections } from './projections.js';

@@ -2,7 +2,7 @@ import * as nx from '@penjing/named-array';
 import { NamedArray } from '@penjing/named-array';
 import { Layer, LayerError } from '../core/layer.js';
 import { child, staticField } from '../tree/fields.js';
-import type { ParameterLike } from '../params/parameter.js';
+import { ParameterSlot, type ParameterLike } from '../params/parameter.js';
 import { RenameAxes } from './basic.js';
 import { checkInputAxes, nameList, requireNamed } from './checks.js';
 import { Sequential } from './combinators.js';
@@ -77,6 +77,20 @@ export class Linear extends Layer.define('Linear', {
     return new LinearInPlace({ sublayers: [linear, new RenameAxes({ old: overlap.map(tmp), new: overlap })] });
   }
 
+  /** Input axes and sizes (Penzai's `Linear.input_axes`). @example lin.inputAxes // { embedding: 8 } */
+  get inputAxes(): Record<string, number> {
+    return axisSizes(this.weights, this.inAxisNames);
+  }
+  /** Output axes and sizes (Penzai's `Linear.output_axes`). @example lin.outputAxes // { neurons: 32 } */
+  get outputAxes(): Record<string, number> {
+    return axisSizes(this.weights, this.outAxisNames);
+  }
+  /** Axes kept with a weight slice each (Penzai's `Linear.parallel_axes`). @example lin.parallelAxes // { heads: 4 } */
+  get parallelAxes(): Record<string, number> {
+    const all = weightShape(this.weights);
+    return axisSizes(this.weights, Object.keys(all).filter((n) => !this.inAxisNames.includes(n) && !this.outAxisNames.includes(n)));
+  }
+
   protected override forward(input: NamedArray): NamedArray {
     const who = `Linear '${this.weights.label}'`;
     const x = requireNamed(input, who);
@@ -89,6 +103,20 @@ export class Linear extends Layer.define('Linear', {
     if (!this.inAxisNames.length) return x.mul(w);
     return nx.contract(this.inAxisNames, x, w);
   }
+}
+
+/** The weight's named shape, from its value or (for a slot) its declared shape. */
+function weightShape(w: ParameterLike): Readonly<Record<string, number>> {
+  if (w instanceof ParameterSlot) {
+    if (!w.namedShape) throw new LayerError(`Linear '${w.label}': the weights are an unbound slot with no declared shape, so the axis sizes are unknown.`);
+    return w.namedShape;
+  }
+  return w.value.namedShape as Record<string, number>;
+}
+
+function axisSizes(w: ParameterLike, names: readonly string[]): Record<string, number> {
+  const shape = weightShape(w);
+  return Object.fromEntries(names.map((n) => [n, shape[n]!]));
 }
 
 /**

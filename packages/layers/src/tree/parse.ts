@@ -29,7 +29,7 @@ export class TreeParseError extends Error {
 }
 
 type Tok = { t: 'id' | 'num' | 'str' | 'p'; v: string; at: number };
-const TOKEN = /\s*(?:([A-Za-z_$][A-Za-z0-9_$]*)|(-?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|Infinity))|('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|([()[\]{},:.<>]))/y;
+const TOKEN = /(?:\s|\/\/[^\n]*)*(?:([A-Za-z_$][A-Za-z0-9_$]*)|(-?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|Infinity))|('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|([()[\]{},:.<>]))/y;
 
 /**
  * Rebuilds a tree from the text `formatTree` prints (with `roundTrip` for arrays). Structs are
@@ -199,7 +199,8 @@ function unquote(s: string): string {
 
 function tokenize(text: string): Tok[] {
   const out: Tok[] = [];
-  const space = /\s*/y;
+  // Whitespace and `//` line comments (printed trees start with a hint comment).
+  const space = /(?:\s|\/\/[^\n]*)*/y;
   let pos = 0;
   for (;;) {
     space.lastIndex = pos;

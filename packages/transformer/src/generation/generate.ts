@@ -17,7 +17,8 @@ import type { TransformerMetadata } from '../model/metadata.js';
 import { KVCache } from './kv-cache.js';
 import { initCache } from './init-cache.js';
 import { KVCachingTransformerLM, toCachingModel, type UncachedModel } from './caching-model.js';
-import { GenerationError, defaultStopIds, encodePrompt, isPromptBatch, padLeft, type Prompt } from './prompts.js';
+import { GenerationError, defaultStopIds, encodePrompt, padLeft, type Prompt } from './prompts.js';
+import { isBatchInput, promptList, stripRow, type PromptInput } from './padded-prompts.js';
 
 /** Options of {@link generate} and {@link generateStream}. */
 export interface GenerateOptions extends SamplingOptions {
@@ -33,6 +34,8 @@ export interface GenerateOptions extends SamplingOptions {
   readonly chat?: boolean | ChatOptions;
   /** Prepend `<bos>` to plain text prompts (default true). */
   readonly addBos?: boolean;
+  /** The id that pads token prompts (at either end, as in Penzai's right-padded batches); default the model's. */
+  readonly padId?: number;
   /** Cache slots; default: the longest prompt plus `maxNewTokens`. */
   readonly cacheLength?: number;
   /** See `InitCacheOptions.slidingWindowCache`. Default `'full'`. */
@@ -97,12 +100,12 @@ export type GenerationModel = UncachedModel | KVCachingTransformerLM;
  * const batch = await generate(model, ['Hi', 'Once upon a time'], { tokenizer: tok });  // GenerationResult[]
  */
 export async function generate(model: GenerationModel, prompt: Prompt, options?: GenerateOptions): Promise<GenerationResult>;
-export async function generate(model: GenerationModel, prompts: readonly Prompt[], options?: GenerateOptions): Promise<GenerationResult[]>;
-export async function generate(model: GenerationModel, prompt: Prompt | readonly Prompt[], options: GenerateOptions = {}): Promise<GenerationResult | GenerationResult[]> {
-  const stream = generateStream(model, prompt as Prompt, options);
+export async function generate(model: GenerationModel, prompts: readonly Prompt[] | NamedArray, options?: GenerateOptions): Promise<GenerationResult[]>;
+export async function generate(model: GenerationModel, prompt: PromptInput, options: GenerateOptions = {}): Promise<GenerationResult | GenerationResult[]> {
+  const stream = generateStream(model, prompt, options);
   let r = await stream.next();
   while (!r.done) r = await stream.next();
-  return isPromptBatch(prompt) ? r.value : r.value[0]!;
+  return isBatchInput(prompt) ? r.value : r.value[0]!;
 }
 
 /**
@@ -117,14 +120,16 @@ export async function generate(model: GenerationModel, prompt: Prompt | readonly
  */
 export async function* generateStream(
   model: GenerationModel,
-  prompt: Prompt | readonly Prompt[],
+  prompt: PromptInput,
   options: GenerateOptions = {},
 ): AsyncGenerator<GenerationChunk, GenerationResult[], undefined> {
   checkArguments(model, prompt, options);
   const lm = model instanceof KVCachingTransformerLM ? model : toCachingModel(model);
   const family = familyOf(model, options.tokenizer);
-  const prompts = isPromptBatch(prompt) ? prompt : [prompt as Prompt];
-  const rows = prompts.map((p) => encodePrompt(p, { ...options, family }));
+  // Padding at either end of a token prompt is dropped, so each row continues from its own end.
+  const prompts = promptList(prompt);
+  const padId = options.padId ?? lm.padId;
+  const rows = prompts.map((p, i) => (typeof p === 'string' ? encodePrompt(p, { ...options, family }) : stripRow(encodePrompt(p, options), padId, i)));
   const plan = planRun(model, lm, rows, options, family);
   // Everything that can be refused is refused before the first tensor is made.
   const rng = new RandomStream(options.seed ?? 0);
