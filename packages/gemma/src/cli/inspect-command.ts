@@ -3,7 +3,8 @@
  * layer types and a folded outline of the layer tree — and, with `--html`, write the
  * viewer's interactive page of the model.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { CommandError, numberFlag, parseFlags, requireString, type FlagSpec } from './args.js';
 import { loadModel, type CliIO } from './load.js';
 import { formatSummary } from './summary.js';
@@ -59,6 +60,7 @@ export async function inspectCommand(argv: readonly string[], io: CliIO): Promis
       throw new CommandError(`--html needs the viewer package @penjing/viewer, which could not be loaded (${(e as Error).message}).`);
     }
     try {
+      await mkdir(dirname(html), { recursive: true });   // --html out/model.html makes out/
       await writeFile(html, renderToHtml(model));
     } catch (e) {
       throw new CommandError(`cannot write '${html}' (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
