@@ -49,6 +49,12 @@ export function problems(root, dir) {
   if (!Array.isArray(pkg.files) || !pkg.files.includes('dist') || !pkg.files.includes('!dist/.tsbuildinfo')) {
     out.push(`${file}: "files" must include "dist" and "!dist/.tsbuildinfo"`);
   }
+  for (const field of ['dependencies', 'peerDependencies', 'devDependencies']) {
+    for (const [name, range] of Object.entries(pkg[field] ?? {})) {
+      const sibling = workspaces(root).map((d) => readJson(join(root, d, 'package.json'))).find((p) => p.name === name);
+      if (sibling && range !== sibling.version) out.push(`${file}: ${field}["${name}"] is "${range}"; the packages are released together, so it must be exactly "${sibling.version}"`);
+    }
+  }
   if (!pkg.scripts?.prepack) out.push(`${file}: "scripts.prepack" must build the package, so a tarball always holds dist/`);
   const license = readFileSync(join(root, 'LICENSE'), 'utf8');
   const own = join(root, dir, 'LICENSE');
