@@ -145,6 +145,14 @@ describe('in a fresh project', () => {
     expect(existsSync(join(app, 'model.html'))).toBe(true);
   }, 180_000);
 
+  it('the penjing CLI installed from the gemma tarball inspects a model and writes --html into a new directory', async () => {
+    const bin = join(app, 'node_modules', '.bin', 'penjing');
+    const r = await run(bin, ['inspect', '--model', 'examples/tiny-gemma', '--html', 'out/views/model.html'], { cwd: app });
+    expect(r.code, explain(r)).toBe(0);
+    expect(r.stdout).toMatch(/Parameters: /);
+    expect(readFileSync(join(app, 'out', 'views', 'model.html'), 'utf8')).toMatch(/<html/i);
+  }, 60_000);
+
   it('the optional bundled tokenizer, when absent, is a clear error', async () => {
     const code = "import { loadTokenizer } from '@penjing/gemma'; await loadTokenizer().then(() => console.log('loaded'), (e) => console.log(e.message));";
     const r = await run(process.execPath, ['--input-type=module', '-e', code], { cwd: app });

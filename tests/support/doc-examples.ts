@@ -57,7 +57,7 @@ export interface ExampleProblem {
  * Names the examples use for the reader's own code (a layer class they wrote, a model they
  * built, a loss they chose) or for a test's assertion; never reported as missing API.
  */
-const ILLUSTRATIVE = new Set(['Block', 'Probe', 'Scale', 'Mlp', 'LoRA', 'buildModel', 'buildMlp', 'buildTrack', 'mse', 'use', 'range', 'expect']);
+const ILLUSTRATIVE = new Set(['Block', 'Probe', 'Scale', 'Mlp', 'LoRA', 'buildModel', 'buildMlp', 'buildTrack', 'buildToy', 'mse', 'use', 'range', 'expect']);
 /** Node modules an example may use without importing them. */
 const NODE_IMPORTS: [string, string[]][] = [['node:fs', ['readFileSync', 'writeFileSync']], ['node:fs/promises', ['readFile', 'writeFile']]];
 
@@ -106,7 +106,7 @@ export function checkExamples(examples: readonly DocExample[], modules: Record<s
   };
   const fileName = (i: number) => join(process.cwd(), `__doc_example_${i}.ts`);
   const wrap = (ex: DocExample) => {
-    const own = [...ex.code.matchAll(/^import [\s\S]*? from '[^']+';$/gm)].map((m) => m[0]);
+    const own = [...ex.code.matchAll(/^import (?:[\s\S]*? from )?'[^']+';(?: *\/\/.*)?$/gm)].map((m) => m[0]);
     const body = own.reduce((code, line) => code.replace(line, ''), ex.code);
     const ownNames = new Set(own.flatMap((l) => [...l.matchAll(/\b(\w+)\b(?=[^']*from)/g)].map((m) => m[1]!)));
     const fromPackages = new Set([...exportsOf.values()].flat());
