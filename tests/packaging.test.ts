@@ -70,6 +70,12 @@ beforeAll(async () => {
   const tfName = Object.keys(packages[0]!.json.dependencies).find((d) => /^@tensorflow\/tfjs(-core)?$/.test(d))!;
   const dependencies: Record<string, string> = { [tfName]: packages[0]!.json.dependencies[tfName] };
   for (const p of packed) dependencies[p.name] = `file:../tarballs/${p.filename}`;
+  // An optional peer that an example imports (e.g. an ONNX Runtime) is what its user installs too.
+  const peers = Object.assign({}, ...packages.map((p) => p.json.peerDependencies ?? {})) as Record<string, string>;
+  for (const spec of programs.flatMap((p) => [...p.code.matchAll(/^import [\s\S]*? from '([^'.][^']*)';/gm)].map((m) => m[1]!))) {
+    const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
+    if (!(name in dependencies) && peers[name]) dependencies[name] = peers[name]!;
+  }
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'penjing-user', private: true, type: 'module', dependencies }, null, 2));
   const install = await run(npm, ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts'], { cwd: app });
   if (install.code !== 0) throw new Error(`npm install of the tarballs failed: ${explain(install)}`);
