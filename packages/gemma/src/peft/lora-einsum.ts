@@ -12,7 +12,7 @@ import { makePositionalParameter, runPositionalEinsum } from './einsum-layer.js'
 /**
  * Kaiming (He) uniform over fan-in: U(±√(6 / fan-in)), the default for LoRA's A matrix
  * (variance scaling 2.0, fan-in, uniform).
- * @example LoRAEinsumAdapter.fromConfig({ ..., aInit: kaimingUniformInitializer })
+ * @example LoRAEinsumAdapter.fromConfig({ name: 'attn/q', seed: 0, rank: 4, einsumStr: 'BTD,NDH->BTNH', shape: [2, 8, 16], aInit: kaimingUniformInitializer })
  */
 export const kaimingUniformInitializer: Initializer = varianceScalingInitializer({ scale: 2, mode: 'fanIn', distribution: 'uniform' });
 

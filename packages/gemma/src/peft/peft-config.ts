@@ -57,7 +57,7 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * list when every layer has the same modules, else a regex naming exactly the saved ones
  * (so PEFT does not add fresh adapters where we had none).
  *
- * @example peftConfigFor(modules, { baseModel: 'google/gemma-3-270m' }).target_modules // ['k_proj', 'o_proj', 'q_proj', 'v_proj']
+ * @example peftConfigFor(modules, { baseModel: 'google/gemma-3-270m', numLayers: 18 }).target_modules // ['k_proj', 'o_proj', 'q_proj', 'v_proj']
  */
 export function peftConfigFor(mods: readonly SavedModule[], o: { baseModel?: string; numLayers: number }): PeftLoraConfig {
   const r = mostCommon(mods.map((m) => m.rank));

@@ -69,7 +69,7 @@ export class LayerError extends Error {
 /**
  * Raised before any computation when a layer requests a side input nobody supplies; lists
  * each request's layer path, type and name.
- * @example catch (e) { if (e instanceof UnhandledSideInputError) e.unhandled.map((u) => u.path) }
+ * @example try { model.call(x); } catch (e) { if (e instanceof UnhandledSideInputError) console.log(e.unhandled.map((u) => u.path)); }
  */
 export class UnhandledSideInputError extends Error {
   override readonly name = 'UnhandledSideInputError';

@@ -16,7 +16,8 @@ function runInOrder(sublayers: readonly Layer[], x: any, side: SideInputs): any 
  * RMSLayerNorm, LinearInPlace) only give the group a meaningful type; they keep this call.
  *
  * @example
- * new Sequential({ sublayers: [Linear.fromConfig({...}), new Elementwise({ fn: 'relu' })] }).call(x);
+ * const proj = Linear.fromConfig({ name: 'proj', seed: 0, inputAxes: { embedding: 8 }, outputAxes: { neurons: 32 } });
+ * new Sequential({ sublayers: [proj, new Elementwise({ fn: 'relu' })] }).call(x);
  */
 export class Sequential extends Layer.define('Sequential', { sublayers: child<readonly Layer[]>().from(frozenList) })<any, any> {
   protected override forward(x: any, side: SideInputs): any {
@@ -112,7 +113,7 @@ export class BranchAndAddTogether extends BranchAndCombine {
 
 /**
  * Runs every branch on the same input and multiplies the results (gated MLPs).
- * @example new BranchAndMultiplyTogether({ branches: [new NamedGroup({ name: 'gate', sublayers: [...] }), valueLinear] })
+ * @example new BranchAndMultiplyTogether({ branches: [new NamedGroup({ name: 'gate', sublayers: [gateLinear, new Elementwise({ fn: 'gelu' })] }), valueLinear] })
  */
 export class BranchAndMultiplyTogether extends BranchAndCombine {
   static override readonly structName = 'BranchAndMultiplyTogether';

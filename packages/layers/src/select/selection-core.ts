@@ -173,7 +173,7 @@ export abstract class SelectionCore<T = unknown, R = unknown> {
 
   /**
    * Keeps the selected nodes for which `pred(node, path)` holds.
-   * @example select(model).atInstancesOf(Linear).where((l) => l.outAxes.includes('neurons'))
+   * @example select(model).atInstancesOf(Linear).where((l) => l.outAxisNames.includes('neurons'))
    */
   where<U extends T>(pred: (node: T, path: KeyPath) => node is U): Selection<U, R>;
   where(pred: (node: T, path: KeyPath) => boolean): Selection<T, R>;
@@ -264,7 +264,7 @@ export abstract class SelectionCore<T = unknown, R = unknown> {
     return [...this.paths];
   }
 
-  /** The key paths of the selected nodes, for viewers that box them in the drawn `root`. @example renderSelection(s.root, s.selectedPaths()) */
+  /** The key paths of the selected nodes, for viewers that box them in the drawn `root`. @example const paths = s.selectedPaths();   // what view(s) boxes in s.root */
   selectedPaths(): KeyPath[] {
     return [...this.paths];
   }

@@ -68,7 +68,7 @@ export type UncachedModel = Layer | { readonly body: Layer; readonly metadata?: 
  * @example
  * const lm = toCachingModel(model);
  * let cache = initCache(lm, { batchSize: 1, cacheLength: 64 });
- * const { logits, cache: next } = lm.step(prompt, cache);   // prefill
+ * const { logits, cache: next } = lm.step(promptTokens, cache);   // prefill
  * cache.dispose();
  */
 export class KVCachingTransformerLM extends Layer.define('KVCachingTransformerLM', {

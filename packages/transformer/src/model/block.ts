@@ -10,7 +10,7 @@ import { Sequential } from '@penjing/layers';
  * (`select(model).atInstancesOf(TransformerBlock)`).
  *
  * @example
- * select(model).atInstancesOf(TransformerBlock).at(5)
+ * select(model).atInstancesOf(TransformerBlock).pickNth(5)
  */
 export class TransformerBlock extends Sequential {
   static override readonly structName = 'TransformerBlock';
