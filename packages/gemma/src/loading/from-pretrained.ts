@@ -11,11 +11,12 @@ import * as nx from '@penjing/named-array';
 import { NamedArray } from '@penjing/named-array';
 import { bindParameters } from '@penjing/layers';
 import { configFromHuggingFace, gemmaPreset, type GemmaConfig, type GemmaPresetName } from '../config.js';
-import { openCheckpoint } from '../io/index.js';
+import { openCheckpoint, type SafetensorsCheckpoint } from '../io/index.js';
 import { GemmaTransformer } from '../model/gemma-transformer.js';
 import { CheckpointError } from './errors.js';
 import { flaxToHfTensors, type FlaxParams } from './flax.js';
-import { hfLayout, hfToParameterValue } from './hf-layout.js';
+import { hfLayout, hfToParameterValue, type WeightLayout } from './hf-layout.js';
+import { bindLazily } from './lazy.js';
 import { checkCheckpointAgainstConfig, detectNaming, fullName } from './hf-names.js';
 import { progressSink, type ProgressOption } from './progress.js';
 
@@ -34,6 +35,13 @@ export interface FromPretrainedOptions {
   readonly quiet?: boolean;
   /** Default of the model's `returnLastOnly`. */
   readonly returnLastOnly?: boolean;
+  /**
+   * `'eager'` (default): weights become tfjs tensors. `'lazy'`: weights stay in the
+   * safetensors files as LazyParameters (nothing enters the wasm heap) and are read when the
+   * model is compiled with `jit(model)` from `@penjing/jit`; eager calls fail saying so.
+   * Lazy loading needs a Hugging Face checkpoint on disk (Node or Deno).
+   */
+  readonly weights?: 'eager' | 'lazy';
 }
 
 const resolveConfig = (c: GemmaConfig | GemmaPresetName) => (typeof c === 'string' ? gemmaPreset(c) : c);
@@ -45,10 +53,18 @@ const resolveConfig = (c: GemmaConfig | GemmaPresetName) => (typeof c === 'strin
  * @example const model = await loadPretrained('models/gemma-3-270m');
  */
 export async function loadPretrained(source: string | FlaxParams, options: FromPretrainedOptions = {}): Promise<GemmaTransformer> {
+  const weights = options.weights ?? 'eager';
+  if (weights !== 'eager' && weights !== 'lazy') {
+    throw new TypeError(`fromPretrained: option weights must be 'eager' or 'lazy'; got ${JSON.stringify(weights)}.`);
+  }
   await nx.ready();
-  if (typeof source === 'string') return loadHuggingFace(source, options);
+  if (typeof source === 'string') return weights === 'lazy' ? loadHuggingFaceLazy(source, options) : loadHuggingFace(source, options);
   if (typeof source !== 'object' || source === null) {
     throw new TypeError(`fromPretrained expects a checkpoint directory or a record of Flax arrays; got ${source === null ? 'null' : typeof source}.`);
+  }
+  if (weights === 'lazy') {
+    throw new TypeError(`fromPretrained: {weights: 'lazy'} keeps weights in safetensors files, so it needs a checkpoint directory; ` +
+      `Flax arrays are already in memory (drop the option, or save them with saveSafetensors first).`);
   }
   return loadFlax(source, options);
 }
@@ -85,16 +101,43 @@ async function readConfig(path: string, options: FromPretrainedOptions): Promise
   return { config: configFromHuggingFace(json, { file, quiet: options.quiet }).config, file };
 }
 
-async function loadHuggingFace(dir: string, options: FromPretrainedOptions): Promise<GemmaTransformer> {
+/** A checkpoint opened and checked against its config (every tensor present, shapes and dtypes right). */
+interface CheckedCheckpoint {
+  readonly structure: GemmaTransformer;
+  readonly ckpt: SafetensorsCheckpoint;
+  /** Full tensor name → where it goes in the model. */
+  readonly byName: ReadonlyMap<string, WeightLayout>;
+}
+
+/** Reads the config, builds the structure and opens the checkpoint; the caller closes `ckpt`. */
+async function openChecked(dir: string, options: FromPretrainedOptions): Promise<CheckedCheckpoint> {
   const { config, file: configFile } = await readConfig(dir, options);
   const structure = GemmaTransformer.fromConfig(config, { seed: null, returnLastOnly: options.returnLastOnly });
   const ckpt = await openCheckpoint(dir);
-  const values = new Map<string, NamedArray>();
   try {
     const naming = detectNaming(ckpt);
     const layout = hfLayout(config);
     checkCheckpointAgainstConfig(ckpt, naming, layout, config, configFile);
-    const byName = new Map(layout.map((w) => [fullName(naming, w), w]));
+    return { structure, ckpt, byName: new Map(layout.map((w) => [fullName(naming, w), w])) };
+  } catch (e) {
+    await ckpt.close();
+    throw e;
+  }
+}
+
+async function loadHuggingFaceLazy(dir: string, options: FromPretrainedOptions): Promise<GemmaTransformer> {
+  const { structure, ckpt, byName } = await openChecked(dir, options);
+  try {
+    return await bindLazily(structure, ckpt, byName);
+  } finally {
+    await ckpt.close();
+  }
+}
+
+async function loadHuggingFace(dir: string, options: FromPretrainedOptions): Promise<GemmaTransformer> {
+  const { structure, ckpt, byName } = await openChecked(dir, options);
+  const values = new Map<string, NamedArray>();
+  try {
     const names = [...byName.keys()];
     const total = names.reduce((s, n) => s + ckpt.header(n).byteLength, 0);
     const sink = progressSink(options.progress, total, `Loading ${dir}`);

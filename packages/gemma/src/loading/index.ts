@@ -5,3 +5,4 @@ export { saveSafetensors, type SaveOptions } from './save.js';
 export { CheckpointError } from './errors.js';
 export { hfLayout, hfToParameterValue, parameterValueToHf, type WeightLayout } from './hf-layout.js';
 export { AUTO_PROGRESS_BYTES, type ProgressOption } from './progress.js';
+export { SafetensorsLazySource, type FileStamp } from './lazy-source.js';
