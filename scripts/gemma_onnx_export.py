@@ -21,9 +21,9 @@ Existing files are replaced only when the export completes (written under *.part
 
 Exporter: torch's TorchScript-based `torch.onnx.export` (the legacy exporter, opset 17; it
 needs neither onnx nor onnxscript and runs offline), with dynamic batch, sequence and past
-axes. Every linear layer is a 2-D `Gemm` with transB = 1 on the stored [out, in] weights, so
-constant folding never writes a transposed second copy of a weight (the tied embedding is one
-initializer, read by the Gather and the vocabulary Gemm).
+axes. Every linear layer is a 2-D `Gemm` with transB = 1 on the stored [out, in] weights (see
+GemmTransB), so each weight is stored once: the tied embedding is one initializer, read by the
+Gather and the vocabulary Gemm.
 """
 import argparse
 import json
@@ -125,10 +125,24 @@ class RMSNorm(nn.Module):
         return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.scale
 
 
+class GemmTransB(torch.autograd.Function):
+    """x [M, in] · wᵀ for w [out, in], exported as one ONNX Gemm with transB = 1. torch's own
+    linear exports as MatMul(x, Transpose(w)), which constant folding turns into a transposed
+    second copy of every weight (and of the tied embedding, which the Gather also reads)."""
+
+    @staticmethod
+    def forward(ctx, x, w):
+        return F.linear(x, w)
+
+    @staticmethod
+    def symbolic(g, x, w):
+        return g.op('Gemm', x, w, transB_i=1)
+
+
 def linear(x, weight):
     """x [..., in] · weightᵀ ([out, in]) as one 2-D Gemm."""
     lead = x.shape[:-1]
-    return F.linear(x.reshape(-1, x.shape[-1]), weight).reshape(*lead, weight.shape[0])
+    return GemmTransB.apply(x.reshape(-1, x.shape[-1]), weight).reshape(*lead, weight.shape[0])
 
 
 def gelu_tanh(x):
