@@ -1,7 +1,7 @@
 // Where the jit bench finds its reference graphs (scripts/gemma_onnx_export.py's output for a
 // checkpoint), and what to run when they are missing.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,7 +18,7 @@ export function ortReference(checkpoint) {
   const manifestFile = join(dir, 'manifest.json');
   if (existsSync(manifestFile) && GRAPHS.every((g) => existsSync(join(dir, `${g}.onnx`)))) {
     const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
-    if (resolve(manifest.checkpoint) === resolve(checkpoint)) return { dir, config: manifest.config, torch: manifest.torch };
+    if (existsSync(manifest.checkpoint) && realpathSync(manifest.checkpoint) === realpathSync(checkpoint)) return { dir, config: manifest.config, torch: manifest.torch };
   }
   const rel = (p) => relative(ROOT, p) || '.';
   const hasTorch = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
