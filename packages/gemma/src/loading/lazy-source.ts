@@ -8,8 +8,8 @@
  */
 import { stat } from 'node:fs/promises';
 import type { LazySource } from '@penjing/layers';
-import { openSafetensors, type SafetensorsDtype } from '../io/index.js';
-import { CheckpointError } from './errors.js';
+import { CheckpointError, type SafetensorsDtype } from '@penjing/io';
+import { openSafetensors } from '@penjing/io/node';
 import type { WeightLayout } from './hf-layout.js';
 
 /** What identifies the file version a source was made from (a changed file must not be read silently). */

@@ -6,9 +6,8 @@
 import { stat } from 'node:fs/promises';
 import { formatNamedShape } from '@penjing/named-array';
 import { LazyParameter, ParameterSlot, keyPathToString, mapParameterNodes, type KeyPath } from '@penjing/layers';
-import type { SafetensorsCheckpoint, SafetensorsDtype } from '../io/index.js';
-import type { GemmaTransformer } from '../model/gemma-transformer.js';
-import { CheckpointError } from './errors.js';
+import { CheckpointError, type SafetensorsDtype } from '@penjing/io';
+import type { SafetensorsCheckpoint } from '@penjing/io/node';
 import type { WeightLayout } from './hf-layout.js';
 import { SafetensorsLazySource, type FileStamp } from './lazy-source.js';
 
@@ -18,9 +17,9 @@ import { SafetensorsLazySource, type FileStamp } from './lazy-source.js';
  *
  * @example const lazy = await bindLazily(structure, ckpt, byName);
  */
-export async function bindLazily(
-  structure: GemmaTransformer, ckpt: SafetensorsCheckpoint, byName: ReadonlyMap<string, WeightLayout>,
-): Promise<GemmaTransformer> {
+export async function bindLazily<M>(
+  structure: M, ckpt: SafetensorsCheckpoint, byName: ReadonlyMap<string, WeightLayout>,
+): Promise<M> {
   const stamps = new Map<string, FileStamp>();
   for (const file of ckpt.files) {
     const { size, mtimeMs } = await stat(file);
