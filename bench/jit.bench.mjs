@@ -12,7 +12,7 @@
 // Prints figures; asserts nothing. Missing pieces (the torch export, @penjing/jit) are
 // reported with the command that provides them, and their rows are skipped.
 import { fork } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureRandomCheckpoint } from '../scripts/random-gemma-checkpoint.mjs';
@@ -210,7 +210,11 @@ async function run1b() {
   console.log(`  peak RSS: ${peak ? (peak / GB).toFixed(2) : '?'} GB (target ≤ 8 GB)`);
 }
 
+const load = () => `load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')} on ${THREADS} cores`;
+
 export default async function bench() {
+  console.log(`start: ${load()} (figures are only comparable on a quiet machine)`);
   await run270m();
   await run1b();
+  console.log(`end: ${load()}`);
 }
