@@ -102,6 +102,8 @@ export class SafetensorsLazySource implements LazySource {
   }
 }
 
+const TILE = 64;
+
 /**
  * `data` (row-major in `sizes`) with its axes reordered so that output axis k is input axis
  * `perm[k]`. Returns `data` itself when the order is unchanged. Axes that stay adjacent
@@ -131,8 +133,16 @@ export function permuteAxes(data: Float32Array, sizes: readonly number[], perm: 
   const strides = outAxes.map((a) => inStrides[a]);
   const out = new Float32Array(data.length);
   if (outSizes.length === 2) {
+    // A 2-D transpose, in tiles so that reads and writes both stay in cache (a plain loop
+    // reads with a stride of a whole row and runs several times slower on big matrices).
     const [rows, cols] = outSizes, [sr, sc] = strides;
-    for (let r = 0, o = 0; r < rows; r++) for (let c = 0, i = r * sr; c < cols; c++, i += sc) out[o++] = data[i];
+    for (let r0 = 0; r0 < rows; r0 += TILE) {
+      const r1 = Math.min(rows, r0 + TILE);
+      for (let c0 = 0; c0 < cols; c0 += TILE) {
+        const c1 = Math.min(cols, c0 + TILE);
+        for (let c = c0; c < c1; c++) for (let r = r0, i = r0 * sr + c * sc, o = r0 * cols + c; r < r1; r++, i += sr, o += cols) out[o] = data[i];
+      }
+    }
     return out;
   }
   const idx = new Array<number>(outSizes.length).fill(0);
