@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
 import * as nx from '@penjing/named-array';
 import { LazyParameter, UnboundParameterError, bindParameters, disposeTree, parameterSlots, parameters, unbindParameters } from '@penjing/layers';
-import { CheckpointError, GemmaTransformer, SafetensorsLazySource, type GemmaConfig } from '@penjing/gemma';
+import { CheckpointError, GemmaTransformer, SafetensorsLazySource, generate, type GemmaConfig } from '@penjing/gemma';
 import { permuteAxes } from '../src/loading/lazy-source.js';
 import { scratchDirs, tiny } from './tiny-configs.js';
 
@@ -101,6 +101,10 @@ describe("fromPretrained(dir, { weights: 'lazy' })", () => {
     expect((error as Error).message).toMatch(/held lazily on disk \(.*model\.safetensors: model\.\S+\).*jit\(model\) from '@penjing\/jit'/);
     expect(tf.memory().numTensors).toBe(before);
     tokens.dispose();
+    // generate() and saving say the same (saving names the file the weights already live in).
+    await expect(generate(lazy, [[2, 7, 9]], { maxNewTokens: 2 })).rejects.toThrow(/held lazily on disk.*jit\(model\)/);
+    expect(tf.memory().numTensors).toBe(before - 1);
+    await expect(lazy.saveSafetensors(join(dir, 'copy'))).rejects.toThrow(/is held lazily on disk \(.*model\.safetensors: .*no values in memory to save.*copy it/);
   });
 
   it('checks the checkpoint against the config like the eager loader', async () => {
