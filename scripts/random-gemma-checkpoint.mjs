@@ -65,6 +65,23 @@ function uniformValues(count, std, seed, name) {
 }
 
 /**
+ * Writes a random checkpoint of any Gemma config into `dir`: config.json and the safetensors
+ * file(s) with HF names, values from the seeded generator, one tensor at a time.
+ * @example await writeRandomCheckpoint('out/x', gemmaPreset('gemma3_270m', { numLayers: 2 }), { dtype: 'bf16', seed: 1 });
+ */
+export async function writeRandomCheckpoint(dir, config, { dtype = 'f32', seed = 0, maxShardBytes = 5e9, onProgress } = {}) {
+  const [stored, torchDtype] = DTYPES[dtype];
+  const tensors = hfLayout(config).map((w) => {
+    const name = w.isLmHead ? 'lm_head.weight' : `model.${w.hfName}`;
+    const count = w.hfShape.reduce((a, b) => a * b, 1);
+    const std = w.offsetNorm ? NORM_OFFSET_STD : MATRIX_STD;
+    return [name, { dtype: stored, shape: w.hfShape, data: () => uniformValues(count, std, seed, name) }];
+  });
+  await writeShardedSafetensors(dir, tensors, { maxShardBytes, metadata: { format: 'pt' }, onProgress });
+  await writeFile(join(dir, 'config.json'), JSON.stringify(configToHuggingFace(config, { torchDtype }), null, 2) + '\n');
+}
+
+/**
  * Writes the checkpoint unless a complete one with the same shape, dtype and seed exists;
  * returns its directory.
  * @example const dir = await ensureRandomCheckpoint({ shape: '270m', dtype: 'f32' });
@@ -84,21 +101,12 @@ export async function ensureRandomCheckpoint({ shape, dtype, seed = 0, out, forc
   if (!force && existsSync(dir)) {
     throw new Error(`${dir} exists but is not a complete random checkpoint (no ${STAMP}); delete it or pass --force.`);
   }
-  const [stored, torchDtype] = DTYPES[dtype];
-  const config = gemmaPreset(SHAPES[shape]);
-  const tensors = hfLayout(config).map((w) => {
-    const name = w.isLmHead ? 'lm_head.weight' : `model.${w.hfName}`;
-    const count = w.hfShape.reduce((a, b) => a * b, 1);
-    const std = w.offsetNorm ? NORM_OFFSET_STD : MATRIX_STD;
-    return [name, { dtype: stored, shape: w.hfShape, data: () => uniformValues(count, std, seed, name) }];
-  });
   const partial = `${dir}.partial`;
   await rm(partial, { recursive: true, force: true });
   const t0 = performance.now();
   let lastLog = 0;
-  await writeShardedSafetensors(partial, tensors, {
-    maxShardBytes: 5e9,
-    metadata: { format: 'pt' },
+  await writeRandomCheckpoint(partial, gemmaPreset(SHAPES[shape]), {
+    dtype, seed,
     onProgress: ({ bytesDone, bytesTotal }) => {
       const now = performance.now();
       if (now - lastLog > 5000 || bytesDone === bytesTotal) {
@@ -107,7 +115,6 @@ export async function ensureRandomCheckpoint({ shape, dtype, seed = 0, out, forc
       }
     },
   });
-  await writeFile(join(partial, 'config.json'), JSON.stringify(configToHuggingFace(config, { torchDtype }), null, 2) + '\n');
   await writeFile(join(partial, STAMP), JSON.stringify(want) + '\n');
   await rm(dir, { recursive: true, force: true });
   await rename(partial, dir);
