@@ -4,7 +4,7 @@
  * names and norm weights stored as offsets `w = scale − 1` — that `fromPretrained` and
  * transformers load. Tensors are converted one at a time as the writer reaches them.
  */
-import { parameters, type Layer } from '@penjing/layers';
+import { LazyParameter, parameterSlots, parameters, type Layer } from '@penjing/layers';
 import { configToHuggingFace, type GemmaConfig } from '../config.js';
 import { writeShardedSafetensors, type TensorToWrite } from '@penjing/io/node';
 import { CheckpointError } from '@penjing/io';
@@ -36,6 +36,12 @@ export async function saveSafetensors(model: Layer & { readonly config: GemmaCon
   const dtype = options.dtype ?? 'F32';
   const config = model.config;
   const hfConfig = configToHuggingFace(config, { torchDtype: TORCH_DTYPE[dtype] });
+  const lazy = parameterSlots(model).map((s) => s.slots[0]).find((s): s is LazyParameter => s instanceof LazyParameter);
+  if (lazy) {
+    throw new CheckpointError(dir, `parameter '${lazy.label}' is held lazily on disk (${lazy.source.describe}), so there are no values in memory to save`, {
+      fix: "The weights are already in that checkpoint: copy it, or load it without {weights: 'lazy'} to save a converted copy.",
+    });
+  }
   const byLabel = new Map(parameters(model).map((p) => [p.label, p.parameter]));
   const tensors: [string, TensorToWrite][] = hfLayout(config).map((w) => {
     const p = byLabel.get(w.label);
