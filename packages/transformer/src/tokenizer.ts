@@ -16,3 +16,4 @@ export { gemma3Tokenizer, GEMMA3_BUNDLED_SOURCE } from './tokenizer/gemma3.js';
 export { tokenizerFromFile, loadTokenizer, type TokenizerFileOptions } from './tokenizer/file.js';
 export { formatChat, encodeChat, type ChatMessage, type ChatRole, type ChatOptions } from './tokenizer/chat.js';
 export { incrementalDecoder, type IncrementalDecoder } from './tokenizer/stream.js';
+export { renderChatTemplate, encodeChatTemplate, type TemplateMessage, type ChatTemplateOptions } from './tokenizer/template.js';
