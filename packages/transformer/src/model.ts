@@ -22,7 +22,7 @@ export { checkLMConfig, type LMConfig, type RopeConfig, type RopeScaling, type A
 export { lmConfigFromHuggingFace, FAMILY_MODEL_TYPES, type FamilyModelType } from './families/hf-config.js';
 export { buildFamilyModel, familyMetadata, modelConfigOf, type FamilyModelOptions } from './families/model.js';
 export { buildFamilyBody, buildFamilyBlock, buildFamilyMlp } from './families/body.js';
-export { buildFamilyAttention } from './families/attention.js';
+export { buildFamilyAttention, buildAttentionLayer, type AttentionSpec } from './families/attention.js';
 export { familyHfLayout, storedToParameter, type StoredTensor, type ParameterTarget } from './families/hf-layout.js';
 export { loadFamilyCheckpoint, type FamilyFromPretrainedOptions } from './families/load.js';
 export { FAMILY_NAMES, familyBlockNames } from './families/labels.js';

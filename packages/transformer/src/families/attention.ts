@@ -7,7 +7,7 @@
  */
 import {
   AddBias, ApplyCausalAttentionMask, ApplyCausalSlidingWindowAttentionMask, ApplyRoPE, ApplyRoPEToSubset, Attention,
-  ConstantRescale, Linear, NamedEinsum, RenameAxes, RMSLayerNorm, Sequential, Softmax, type AxisSizes, type Layer,
+  ConstantRescale, Linear, NamedEinsum, RenameAxes, RMSLayerNorm, Sequential, Softmax, TanhSoftCap, type AxisSizes, type Layer,
 } from '@penjing/layers';
 import type { NamedArray } from '@penjing/named-array';
 import { headAxes } from '../model/metadata.js';
@@ -42,44 +42,69 @@ function ropeLayers(c: LMConfig): Layer[] {
   return [new ApplyRoPE({ embeddingAxis: axis, maxWavelength: r.theta, scaleFactor })];
 }
 
+/** Everything that decides one attention layer; every family (Gemma's too) fills it in. */
+export interface AttentionSpec {
+  /** Label stems of the projections (and of the q/k norms when `qkNormEpsilon` is set). */
+  readonly names: { readonly query: string; readonly key: string; readonly value: string; readonly output: string; readonly queryNorm: string; readonly keyNorm: string };
+  readonly seed: number | null;
+  readonly numHeads: number;
+  readonly numKvHeads: number;
+  readonly headDim: number;
+  readonly embedDim: number;
+  readonly qkvBias?: boolean;
+  readonly outputBias?: boolean;
+  /** Per-head RMSNorm of queries and keys (over `projection`) with this epsilon, before RoPE. */
+  readonly qkNormEpsilon?: number | null;
+  /** The rotary layer(s) applied to queries and keys (a fresh list per call), or none. */
+  readonly rope: () => Layer[];
+  /** The factor queries are multiplied by (1/√head_dim, or Gemma's query_pre_attn_scalar^-½). */
+  readonly queryScale: number;
+  /** `cap·tanh(logits/cap)` before the mask (Gemma 2), or null. */
+  readonly logitSoftCap?: number | null;
+  /** Each query sees this many keys including itself, or null for full causal attention. */
+  readonly slidingWindow: number | null;
+}
+
 /**
- * Builds block `i`'s attention (`seed: null` leaves parameter slots, for checkpoint loading).
- * Queries `{…, seq, <heads>, projection}`, keys and values `{…, kv_seq, <kv heads>,
- * projection}`, attention weights `{…, <heads>, seq, kv_seq}`.
+ * A catalogue `Attention` from a spec: queries `{…, seq, <heads>, projection}`, keys and values
+ * `{…, kv_seq, <kv heads>, projection}`, attention weights `{…, <heads>, seq, kv_seq}`, the
+ * head axes from `headAxes`.
  *
- * @example buildFamilyAttention(config, 0, 0)
+ * @example buildAttentionLayer({ names: familyBlockNames(0), seed: 0, numHeads: 4, numKvHeads: 2, headDim: 16, embedDim: 64, rope: () => [], queryScale: 0.25, slidingWindow: null })
  */
-export function buildFamilyAttention(c: LMConfig, i: number, seed: number | null): Attention {
-  const n = familyBlockNames(i);
-  const { common, queryOnly } = headAxes(c);
-  const embedding = { embedding: c.embedDim };
-  const proj = { projection: c.headDim };
+export function buildAttentionLayer(a: AttentionSpec): Attention {
+  const n = a.names;
+  const { common, queryOnly } = headAxes(a);
+  const embedding = { embedding: a.embedDim };
+  const proj = { projection: a.headDim };
   const commonNames = Object.keys(common);
   const headNames = [...commonNames, ...Object.keys(queryOnly)];
+  const eps = a.qkNormEpsilon;
   const qkNorm = (name: string): Layer[] =>
-    c.qkNorm ? [RMSLayerNorm.fromConfig({ name, seed, acrossAxes: proj, epsilon: c.normEps })] : [];
+    eps === undefined || eps === null ? [] : [RMSLayerNorm.fromConfig({ name, seed: a.seed, acrossAxes: proj, epsilon: eps })];
   const toKvSeq = () => new RenameAxes({ old: 'seq', new: 'kv_seq' });
-  const window = c.slidingWindows[i];
 
   const inputToQuery = new Sequential({
     sublayers: [
-      ...projection(n.query, seed, embedding, { ...common, ...queryOnly, ...proj }, c.qkvBias),
+      ...projection(n.query, a.seed, embedding, { ...common, ...queryOnly, ...proj }, a.qkvBias ?? false),
       ...qkNorm(n.queryNorm),
-      ...ropeLayers(c),
-      new ConstantRescale({ by: Math.fround(1 / Math.sqrt(c.headDim)) }),
+      ...a.rope(),
+      // Rounded to float32 once, as the references scale in the activation dtype.
+      new ConstantRescale({ by: Math.fround(a.queryScale) }),
     ],
   });
   const inputToKey = new Sequential({
-    sublayers: [...projection(n.key, seed, embedding, { ...common, ...proj }, c.qkvBias), ...qkNorm(n.keyNorm), ...ropeLayers(c), toKvSeq()],
+    sublayers: [...projection(n.key, a.seed, embedding, { ...common, ...proj }, a.qkvBias ?? false), ...qkNorm(n.keyNorm), ...a.rope(), toKvSeq()],
   });
-  const inputToValue = new Sequential({ sublayers: [...projection(n.value, seed, embedding, { ...common, ...proj }, c.qkvBias), toKvSeq()] });
+  const inputToValue = new Sequential({ sublayers: [...projection(n.value, a.seed, embedding, { ...common, ...proj }, a.qkvBias ?? false), toKvSeq()] });
   const queryKeyToAttn = new Sequential({
     sublayers: [
       new NamedEinsum({
         inputAxes: [['seq', ...headNames, 'projection'], ['kv_seq', ...commonNames, 'projection']],
         outputAxes: [...headNames, 'seq', 'kv_seq'],
       }),
-      window === null ? new ApplyCausalAttentionMask() : new ApplyCausalSlidingWindowAttentionMask({ slidingWindowSize: window }),
+      ...(a.logitSoftCap !== undefined && a.logitSoftCap !== null ? [new TanhSoftCap({ softCap: a.logitSoftCap })] : []),
+      a.slidingWindow === null ? new ApplyCausalAttentionMask() : new ApplyCausalSlidingWindowAttentionMask({ slidingWindowSize: a.slidingWindow }),
       new Softmax({ axes: 'kv_seq' }),
     ],
   });
@@ -89,7 +114,7 @@ export function buildFamilyAttention(c: LMConfig, i: number, seed: number | null
         inputAxes: [[...headNames, 'seq', 'kv_seq'], ['kv_seq', ...commonNames, 'projection']],
         outputAxes: ['seq', ...headNames, 'projection'],
       }),
-      ...projection(n.output, seed, { ...common, ...queryOnly, ...proj }, embedding, c.outputBias),
+      ...projection(n.output, a.seed, { ...common, ...queryOnly, ...proj }, embedding, a.outputBias ?? false),
     ],
   });
   return new Attention({
@@ -98,5 +123,19 @@ export function buildFamilyAttention(c: LMConfig, i: number, seed: number | null
     inputToValue: typedLayer(inputToValue),
     queryKeyToAttn: typedLayer<readonly NamedArray[]>(queryKeyToAttn),
     attnValueToOutput: typedLayer<readonly NamedArray[]>(attnValueToOutput),
+  });
+}
+
+/**
+ * Builds block `i`'s attention for a family config (`seed: null` leaves parameter slots, for
+ * checkpoint loading): queries scaled by 1/√head_dim, the family's RoPE, biases and q/k norms.
+ *
+ * @example buildFamilyAttention(config, 0, 0)
+ */
+export function buildFamilyAttention(c: LMConfig, i: number, seed: number | null): Attention {
+  return buildAttentionLayer({
+    names: familyBlockNames(i), seed, numHeads: c.numHeads, numKvHeads: c.numKvHeads, headDim: c.headDim, embedDim: c.embedDim,
+    qkvBias: c.qkvBias, outputBias: c.outputBias, qkNormEpsilon: c.qkNorm ? c.normEps : null, rope: () => ropeLayers(c),
+    queryScale: 1 / Math.sqrt(c.headDim), slidingWindow: c.slidingWindows[i] ?? null,
   });
 }
