@@ -25,6 +25,6 @@ export { buildFamilyBody, buildFamilyBlock, buildFamilyMlp } from './families/bo
 export { buildFamilyAttention, buildAttentionLayer, type AttentionSpec } from './families/attention.js';
 export { familyHfLayout, storedToParameter, type StoredTensor, type ParameterTarget } from './families/hf-layout.js';
 export { loadFamilyCheckpoint, type FamilyFromPretrainedOptions } from './families/load.js';
-export { FAMILY_NAMES, familyBlockNames } from './families/labels.js';
+export { FAMILY_NAMES, FAMILY_LABEL_ROOT, familyBlockNames } from './families/labels.js';
 export { ApplyLlama3RoPE, llama3InverseFrequencies } from './families/rope.js';
 export { AddPositionEmbeddings } from './families/positions.js';

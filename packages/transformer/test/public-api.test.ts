@@ -16,9 +16,9 @@ const ENTRIES = {
       'describeModel', 'loadPretrainedModel', 'modelFamilies', 'registerFamily', 'tokenizerFamilyOf', 'SelectLastToken', 'TransformerBlock', 'TransformerFeedForward', 'TransformerLM', 'checkTokens',
       'headAxes', 'transformerMetadata',
       // Model families (llama, mistral, qwen2, qwen3, gpt2, gpt_neox).
-      'AddPositionEmbeddings', 'ApplyLlama3RoPE', 'FAMILY_MODEL_TYPES', 'FAMILY_NAMES', 'buildFamilyAttention', 'buildFamilyBlock',
+      'AddPositionEmbeddings', 'ApplyLlama3RoPE', 'FAMILY_MODEL_TYPES', 'FAMILY_NAMES', 'buildAttentionLayer', 'buildFamilyAttention', 'buildFamilyBlock',
       'buildFamilyBody', 'buildFamilyMlp', 'buildFamilyModel', 'buildModelFromConfig', 'checkLMConfig', 'describeLMConfig',
-      'familyBlockNames', 'familyHfLayout', 'familyMetadata', 'llama3InverseFrequencies', 'lmConfigFromHuggingFace',
+      'FAMILY_LABEL_ROOT', 'familyBlockNames', 'familyHfLayout', 'familyMetadata', 'llama3InverseFrequencies', 'lmConfigFromHuggingFace',
       'loadFamilyCheckpoint', 'modelConfigOf', 'storedToParameter'
   ],
   sampling: [
