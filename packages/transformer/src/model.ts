@@ -28,3 +28,4 @@ export { loadFamilyCheckpoint, type FamilyFromPretrainedOptions } from './famili
 export { FAMILY_NAMES, FAMILY_LABEL_ROOT, familyBlockNames } from './families/labels.js';
 export { ApplyLlama3RoPE, llama3InverseFrequencies } from './families/rope.js';
 export { AddPositionEmbeddings } from './families/positions.js';
+export { checkCheckpointTensors, bindCheckpoint, checkpointFileFor, type ExpectedTensor } from './families/checkpoint.js';

@@ -19,7 +19,7 @@ const ENTRIES = {
       'AddPositionEmbeddings', 'ApplyLlama3RoPE', 'FAMILY_MODEL_TYPES', 'FAMILY_NAMES', 'buildAttentionLayer', 'buildFamilyAttention', 'buildFamilyBlock',
       'buildFamilyBody', 'buildFamilyMlp', 'buildFamilyModel', 'buildModelFromConfig', 'checkLMConfig', 'describeLMConfig',
       'FAMILY_LABEL_ROOT', 'familyBlockNames', 'familyHfLayout', 'familyMetadata', 'llama3InverseFrequencies', 'lmConfigFromHuggingFace',
-      'loadFamilyCheckpoint', 'modelConfigOf', 'storedToParameter'
+      'loadFamilyCheckpoint', 'modelConfigOf', 'storedToParameter', 'checkCheckpointTensors', 'bindCheckpoint', 'checkpointFileFor'
   ],
   sampling: [
       'GEMMA3_DEFAULT_SAMPLING', 'RandomStream', 'SamplingOptionsError', 'greedy', 'sample', 'sampleSync',

@@ -9,7 +9,8 @@ import * as nx from '@penjing/named-array';
 import { NamedArray } from '@penjing/named-array';
 import { bindParameters, type Layer } from '@penjing/layers';
 import { configFromHuggingFace, gemmaPreset, type GemmaConfig, type GemmaPresetName } from '../config.js';
-import { checkpointDir, openCheckpoint, progressSink, readHfConfigJson, type ProgressOption } from '@penjing/io/node';
+import { checkpointDir, openCheckpoint, readHfConfigJson, type ProgressOption } from '@penjing/io/node';
+import { bindCheckpoint } from '@penjing/transformer';
 import { flaxToHfTensors, type FlaxParams } from './flax.js';
 import { hfLayout, hfToParameterValue } from './hf-layout.js';
 import { checkCheckpointAgainstConfig, detectNaming, fullName } from './hf-names.js';
@@ -70,32 +71,15 @@ async function loadHuggingFace<M extends Layer>(dir: string, build: ModelBuilder
   const { config, file: configFile } = await readConfig(dir, options);
   const structure = build(config, { seed: null, returnLastOnly: options.returnLastOnly });
   const ckpt = await openCheckpoint(dir);
-  const values = new Map<string, NamedArray>();
   try {
     const naming = detectNaming(ckpt);
     const layout = hfLayout(config);
     checkCheckpointAgainstConfig(ckpt, naming, layout, config, configFile);
     const byName = new Map(layout.map((w) => [fullName(naming, w), w]));
-    const names = [...byName.keys()];
-    const total = names.reduce((s, n) => s + ckpt.header(n).byteLength, 0);
-    const sink = progressSink(options.progress, total, `Loading ${dir}`);
-    try {
-      for await (const [name, data] of ckpt.entries({ names, onProgress: sink.onProgress })) {
-        const w = byName.get(name)!;
-        const t = tf.tensor(data.data, [...data.shape], 'float32');
-        try {
-          values.set(w.label, hfToParameterValue(w, t));
-        } finally {
-          t.dispose();
-        }
-      }
-    } finally {
-      sink.stop();
-    }
-    return bindParameters(structure, values);
-  } catch (e) {
-    for (const v of values.values()) v.dispose();
-    throw e;
+    return await bindCheckpoint(structure, ckpt, [...byName.keys()], { progress: options.progress, title: `Loading ${dir}` }, (name, t) => {
+      const w = byName.get(name)!;
+      return [[w.label, hfToParameterValue(w, t)]];
+    });
   } finally {
     await ckpt.close();
   }
