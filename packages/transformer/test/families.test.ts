@@ -97,6 +97,9 @@ describe('bad input', () => {
     await expect(TransformerLM.fromPretrained(act)).rejects.toThrow(/"hidden_act" is "gelu_fast".*Supported values: "silu", "swish", "gelu", "gelu_new", "gelu_pytorch_tanh", "relu"/);
     expect(() => TransformerLM.fromConfig({ ...TINY_CONFIGS.gpt2, scale_attn_by_inverse_layer_idx: true })).toThrow(/scale_attn_by_inverse_layer_idx.*Supported values: false/);
     expect(() => TransformerLM.fromConfig({ ...TINY_CONFIGS.llama, hidden_size: undefined })).toThrow(/"hidden_size" is missing/);
+    expect(() => TransformerLM.fromConfig({ ...TINY_CONFIGS.qwen2, use_mrope: true })).toThrow(/"use_mrope" is true.*Supported values: false/);
+    expect(() => TransformerLM.fromConfig({ ...TINY_CONFIGS.gpt2, add_cross_attention: true })).toThrow(/"add_cross_attention" is true.*Supported values: false/);
+    expect(() => TransformerLM.fromConfig({ ...TINY_CONFIGS.llama, layer_types: ['full_attention', 'chunked_attention'] })).toThrow(/"layer_types\[1\]" is "chunked_attention".*Supported values: "full_attention", "sliding_attention"/);
   });
 
   it('a config that disagrees with the weights names the tensor and both shapes', async () => {

@@ -118,6 +118,8 @@ function readLlamaLike(k: Keys, modelType: FamilyModelType): LMConfig {
   const useWindow = modelType === 'mistral' || ((modelType === 'qwen2' || modelType === 'qwen3') && k.bool('use_sliding_window', false));
   const firstWindowed = modelType === 'mistral' ? 0 : k.has('max_window_layers') ? k.int('max_window_layers') : 0;
   const bias = modelType === 'qwen2' ? true : k.bool('attention_bias', false);
+  // Qwen2-VL's multimodal RoPE splits head_dim into sections a text model does not have.
+  if (k.bool('use_mrope', false)) k.fail('use_mrope', 'is true, which is not supported', 'Supported values: false (text-only Qwen2 checkpoints).');
   return checkLMConfig({
     modelType,
     vocabSize: k.int('vocab_size'),
@@ -155,6 +157,7 @@ function readGpt2(k: Keys): LMConfig {
   if (k.bool('scale_attn_by_inverse_layer_idx', false)) {
     k.fail('scale_attn_by_inverse_layer_idx', 'is true, which is not supported', 'Supported values: false.');
   }
+  if (k.bool('add_cross_attention', false)) k.fail('add_cross_attention', 'is true, which is not supported', 'Supported values: false (decoder-only GPT-2).');
   if (!k.bool('scale_attn_weights', true)) k.fail('scale_attn_weights', 'is false, which is not supported', 'Supported values: true.');
   return checkLMConfig({
     modelType: 'gpt2',
