@@ -24,7 +24,7 @@ export {
   Linear, LinearInPlace, AddBias, Affine, NamedEinsum,
   Standardize, RMSStandardize, LayerNorm, RMSLayerNorm,
   EmbeddingTable, EmbeddingLookup, EmbeddingDecode,
-  ApplyRoPE, ApplyRoPEToSubset,
+  ApplyRoPE, ApplyRoPEToSubset, rotateWithFrequencies,
   ATTENTION_FIELDS, Attention,
   DEFAULT_MASKED_OUT_VALUE, ApplyCausalAttentionMask, ApplyCausalSlidingWindowAttentionMask, ApplyExplicitAttentionMask,
   WithConstantSideInputs, SideInputComputation, PositionsFromTokens, WithSideInputsFromInput,

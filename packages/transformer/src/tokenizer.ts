@@ -17,3 +17,4 @@ export { tokenizerFromFile, loadTokenizer, type TokenizerFileOptions } from './t
 export { formatChat, encodeChat, type ChatMessage, type ChatRole, type ChatOptions } from './tokenizer/chat.js';
 export { incrementalDecoder, type IncrementalDecoder } from './tokenizer/stream.js';
 export { unsafePatternReason, safeRegExp, unsafeTokenizerPattern, MAX_UNBOUNDED_IN_SEQUENCE, MAX_PATTERN_LENGTH } from './tokenizer/safe-pattern.js';
+export { renderChatTemplate, encodeChatTemplate, type TemplateMessage, type ChatTemplateOptions } from './tokenizer/template.js';

@@ -14,7 +14,12 @@ import * as cli from '@penjing/transformer/cli';
 const ENTRIES = {
   model: [
       'describeModel', 'loadPretrainedModel', 'modelFamilies', 'registerFamily', 'tokenizerFamilyOf', 'SelectLastToken', 'TransformerBlock', 'TransformerFeedForward', 'TransformerLM', 'checkTokens',
-      'headAxes', 'transformerMetadata', 'cacheBytes', 'callSize', 'checkForwardFits', 'checkPositions', 'forwardBytes'
+      'headAxes', 'transformerMetadata', 'cacheBytes', 'callSize', 'checkForwardFits', 'checkPositions', 'forwardBytes',
+      // Model families (llama, mistral, qwen2, qwen3, gpt2, gpt_neox).
+      'AddPositionEmbeddings', 'ApplyLlama3RoPE', 'FAMILY_MODEL_TYPES', 'FAMILY_NAMES', 'buildAttentionLayer', 'buildFamilyAttention', 'buildFamilyBlock',
+      'buildFamilyBody', 'buildFamilyMlp', 'buildFamilyModel', 'buildModelFromConfig', 'checkLMConfig', 'describeLMConfig',
+      'FAMILY_LABEL_ROOT', 'familyBlockNames', 'familyHfLayout', 'familyMetadata', 'llama3InverseFrequencies', 'lmConfigFromHuggingFace',
+      'loadFamilyCheckpoint', 'modelConfigOf', 'storedToParameter', 'checkCheckpointTensors', 'bindCheckpoint', 'checkpointFileFor'
   ],
   sampling: [
       'GEMMA3_DEFAULT_SAMPLING', 'RandomStream', 'SamplingOptionsError', 'greedy', 'sample', 'sampleSync',
@@ -29,7 +34,7 @@ const ENTRIES = {
   tokenizer: [
       'ChatFormatError', 'GEMMA3_BUNDLED_SOURCE', 'TokenizerError', 'encodeChat', 'formatChat',
       'gemma3Tokenizer', 'incrementalDecoder', 'loadTokenizer', 'pieceLabel', 'tokenizerFromFile',
-      'tokenizerFromJson', 'MAX_PATTERN_LENGTH', 'MAX_UNBOUNDED_IN_SEQUENCE', 'safeRegExp', 'unsafePatternReason', 'unsafeTokenizerPattern'
+      'tokenizerFromJson', 'MAX_PATTERN_LENGTH', 'MAX_UNBOUNDED_IN_SEQUENCE', 'safeRegExp', 'unsafePatternReason', 'unsafeTokenizerPattern', 'renderChatTemplate', 'encodeChatTemplate'
   ],
 };
 const MODULES: Record<keyof typeof ENTRIES, Record<string, unknown>> = { model, sampling, generation, tokenizer };

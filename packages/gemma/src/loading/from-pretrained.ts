@@ -9,10 +9,11 @@ import * as nx from '@penjing/named-array';
 import { NamedArray } from '@penjing/named-array';
 import { bindParameters, type Layer } from '@penjing/layers';
 import { configFromHuggingFace, gemmaPreset, type GemmaConfig, type GemmaPresetName } from '../config.js';
-import { checkpointDir, CheckpointError, firstNonFinite, openCheckpoint, progressSink, readHfConfigJson, type ProgressOption, type SafetensorsCheckpoint } from '@penjing/io/node';
+import { checkpointDir, openCheckpoint, readHfConfigJson, type ProgressOption, type SafetensorsCheckpoint } from '@penjing/io/node';
 import { flaxToHfTensors, type FlaxParams } from './flax.js';
 import { hfLayout, hfToParameterValue, type WeightLayout } from './hf-layout.js';
 import { bindLazily } from './lazy.js';
+import { bindCheckpoint } from '@penjing/transformer';
 import { checkCheckpointAgainstConfig, checkSizesAgainstCheckpoint, detectNaming, fullName } from './hf-names.js';
 
 export type { FlaxParams } from './flax.js';
@@ -120,34 +121,11 @@ async function loadHuggingFaceLazy<M extends Layer>(dir: string, build: ModelBui
 
 async function loadHuggingFace<M extends Layer>(dir: string, build: ModelBuilder<M>, options: FromPretrainedOptions): Promise<M> {
   const { structure, ckpt, byName } = await openChecked(dir, build, options);
-  const values = new Map<string, NamedArray>();
   try {
-    const names = [...byName.keys()];
-    const total = names.reduce((s, n) => s + ckpt.header(n).byteLength, 0);
-    const sink = progressSink(options.progress, total, `Loading ${dir}`);
-    try {
-      for await (const [name, data] of ckpt.entries({ names, onProgress: sink.onProgress })) {
-        const w = byName.get(name)!;
-        const bad = firstNonFinite(data.data);
-        if (bad >= 0) {
-          throw new CheckpointError(ckpt.header(name).file, `element ${bad} is ${data.data[bad]}; a weight must be finite`, {
-            tensor: name, fix: 'The checkpoint is corrupt (or training diverged); download or export it again.',
-          });
-        }
-        const t = tf.tensor(data.data, [...data.shape], 'float32');
-        try {
-          values.set(w.label, hfToParameterValue(w, t));
-        } finally {
-          t.dispose();
-        }
-      }
-    } finally {
-      sink.stop();
-    }
-    return bindParameters(structure, values);
-  } catch (e) {
-    for (const v of values.values()) v.dispose();
-    throw e;
+    return await bindCheckpoint(structure, ckpt, [...byName.keys()], { progress: options.progress, title: `Loading ${dir}` }, (name, t) => {
+      const w = byName.get(name)!;
+      return [[w.label, hfToParameterValue(w, t)]];
+    });
   } finally {
     await ckpt.close();
   }

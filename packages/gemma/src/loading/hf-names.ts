@@ -4,10 +4,10 @@
  * `model.language_model.` (files re-saved by transformers ≥ 4.52); vision tensors and a
  * tied `lm_head` are ignored.
  */
-import { join } from 'node:path';
 import type { GemmaConfig } from '../config.js';
 import type { SafetensorsCheckpoint } from '@penjing/io/node';
 import { CheckpointError } from '@penjing/io';
+import { checkCheckpointTensors } from '@penjing/transformer';
 import type { WeightLayout } from './hf-layout.js';
 
 /** Where the text model's tensors are. */
@@ -86,45 +86,12 @@ export function checkSizesAgainstCheckpoint(ckpt: SafetensorsCheckpoint, naming:
 export function checkCheckpointAgainstConfig(
   ckpt: SafetensorsCheckpoint, naming: HfNaming, layout: readonly WeightLayout[], config: GemmaConfig, configFile: string,
 ): void {
-  const expected = new Set(layout.map((w) => fullName(naming, w)));
-  for (const w of layout) {
-    const name = fullName(naming, w);
-    if (!ckpt.has(name)) {
-      const why = w.isLmHead
-        ? `${configFile} sets tie_word_embeddings false, so an untied output projection is needed`
-        : `the config (${configFile}) needs it`;
-      throw new CheckpointError(checkpointFileFor(ckpt), `missing tensor; ${why}`, {
-        tensor: name,
-        fix: 'Check that every shard was downloaded and that config.json belongs to these weights.',
-      });
-    }
-    const h = ckpt.header(name);
-    if (h.shape.length !== w.hfShape.length || h.shape.some((s, i) => s !== w.hfShape[i])) {
-      throw new CheckpointError(h.file, `shape [${h.shape.join(', ')}] disagrees with the config, which implies [${w.hfShape.join(', ')}] (${w.shapeFrom})`, {
-        tensor: name,
-        fix: `Check ${configFile}: it may belong to a different model size.`,
-      });
-    }
-    if (!['F32', 'BF16', 'F16', 'F64'].includes(h.dtype)) {
-      throw new CheckpointError(h.file, `dtype ${h.dtype} is not a float dtype`, {
-        tensor: name,
-        fix: 'Penjing loads F32, BF16 and F16 weights; quantized checkpoints are not supported.',
-      });
-    }
-  }
-  const unexpected = ckpt.names.filter(
-    (n) => !expected.has(n) && !IGNORED.some((r) => r.test(n)) && !(config.tieEmbeddings && n === naming.lmHead),
-  );
-  if (unexpected.length) {
-    const more = unexpected.length > 1 ? ` (and ${unexpected.length - 1} more: ${unexpected.slice(1, 4).map((n) => JSON.stringify(n)).join(', ')}${unexpected.length > 4 ? ', …' : ''})` : '';
-    throw new CheckpointError(ckpt.header(unexpected[0]).file, `unexpected tensor: the config (${configFile}) has no place for it${more}`, {
-      tensor: unexpected[0],
-      fix: 'config.json probably belongs to a different model (another family, layer count or norm layout).',
-    });
-  }
-}
-
-/** The file to name for a tensor the checkpoint lacks: the index for sharded checkpoints. */
-function checkpointFileFor(ckpt: SafetensorsCheckpoint): string {
-  return ckpt.files.length > 1 ? join(ckpt.path, 'model.safetensors.index.json') : ckpt.files[0] ?? ckpt.path;
+  const expected = layout.map((w) => ({
+    name: fullName(naming, w),
+    shape: w.hfShape,
+    shapeFrom: w.shapeFrom,
+    needed: w.isLmHead ? `${configFile} sets tie_word_embeddings false, so an untied output projection is needed` : `the config (${configFile}) needs it`,
+  }));
+  const ignore = (n: string) => IGNORED.some((r) => r.test(n)) || (config.tieEmbeddings && n === naming.lmHead);
+  checkCheckpointTensors(ckpt, expected, ignore, configFile);
 }

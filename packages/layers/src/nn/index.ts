@@ -14,7 +14,7 @@ export { ELEMENTWISE_FUNCTIONS, Elementwise, Softmax, CastToDType, TanhSoftCap, 
 export { Linear, LinearInPlace, AddBias, Affine, NamedEinsum, type LinearConfig, type AddBiasConfig, type AffineConfig } from './linear.js';
 export { Standardize, RMSStandardize, LayerNorm, RMSLayerNorm, type NormConfig } from './norms.js';
 export { EmbeddingTable, EmbeddingLookup, EmbeddingDecode, type EmbeddingTableConfig } from './embeddings.js';
-export { ApplyRoPE, ApplyRoPEToSubset } from './rope.js';
+export { ApplyRoPE, ApplyRoPEToSubset, rotateWithFrequencies } from './rope.js';
 export { ATTENTION_FIELDS, Attention } from './attention.js';
 export { DEFAULT_MASKED_OUT_VALUE, ApplyCausalAttentionMask, ApplyCausalSlidingWindowAttentionMask, ApplyExplicitAttentionMask } from './masks.js';
 export { WithConstantSideInputs, SideInputComputation, PositionsFromTokens, WithSideInputsFromInput, type SideInputFunction } from './handlers.js';

@@ -47,11 +47,32 @@ function cachedAngles(pos: NamedArray, key: string, build: () => Angles): Angles
   return made;
 }
 
-/** Rotates the whole of `r.embeddingAxis` of `x` (split halves). */
+/** Rotates the whole of `r.embeddingAxis` of `x` (split halves) with the standard frequencies. */
 function rotate(x: NamedArray, side: SideInputs, r: RopeSettings, who: string): NamedArray {
+  const d = (x.namedShape as Record<string, number>)[r.embeddingAxis];
+  // 1 / (λ^frac · scale) in double precision, rounded once to float32.
+  const inv = Array.from({ length: Math.floor(d / 2) }, (_, j) => 1 / (r.maxWavelength ** ((2 * j) / d) * r.scaleFactor));
+  return rotateWithFrequencies(x, side, { embeddingAxis: r.embeddingAxis, positionsInputName: r.positionsInputName, inverseFrequencies: inv }, who);
+}
+
+/**
+ * Split-half rotary embedding of the whole `embeddingAxis` (size d) with given inverse
+ * frequencies (d/2 of them): `θ_j = pos · inverseFrequencies[j]`, out = `[x1·cos θ − x2·sin θ,
+ * x2·cos θ + x1·sin θ]`. The building block of `ApplyRoPE` and of RoPE variants whose
+ * frequencies are rescaled per component (e.g. Llama 3's).
+ *
+ * @example rotateWithFrequencies(q, { tokenPositions }, { embeddingAxis: 'projection', positionsInputName: 'tokenPositions', inverseFrequencies: inv }, 'MyRoPE')
+ */
+export function rotateWithFrequencies(
+  x: NamedArray,
+  side: SideInputs,
+  r: { readonly embeddingAxis: string; readonly positionsInputName: string; readonly inverseFrequencies: readonly number[] },
+  who: string,
+): NamedArray {
   const axis = r.embeddingAxis;
   const d = (x.namedShape as Record<string, number>)[axis];
   if (d % 2) throw new LayerError(`${who}: the axis has odd size ${d} (input ${formatNamedShape(x.namedShape)}); rotary embeddings rotate pairs, so they need an even size.`);
+  if (r.inverseFrequencies.length !== d / 2) throw new LayerError(`${who}: ${r.inverseFrequencies.length} frequencies for an axis of size ${d}; need ${d / 2}.`);
   const pos = side[r.positionsInputName];
   if (!(pos instanceof NamedArray)) {
     throw new LayerError(`${who}: side input '${r.positionsInputName}' must be a NamedArray of positions; got ${pos === undefined ? 'nothing' : typeof pos}.`);
@@ -64,9 +85,8 @@ function rotate(x: NamedArray, side: SideInputs, r: RopeSettings, who: string): 
     );
   }
   const half = d / 2;
-  const { sin, cos } = cachedAngles(pos, `${r.maxWavelength}|${r.scaleFactor}|${axis}|${d}`, () => {
-    // 1 / (λ^frac · scale) in double precision, rounded once to float32.
-    const inv = Array.from({ length: half }, (_, j) => 1 / (r.maxWavelength ** ((2 * j) / d) * r.scaleFactor));
+  const inv = Float32Array.from(r.inverseFrequencies);
+  const { sin, cos } = cachedAngles(pos, `${axis}|${inv.join(',')}`, () => {
     const theta = pos.astype('float32').mul(new NamedArray(tf.tensor1d(inv, 'float32'), [axis]));
     return { sin: theta.sin(), cos: theta.cos() };
   });

@@ -9,6 +9,8 @@ import type { Progress } from '@penjing/io';
 import type { NamedArray } from '@penjing/named-array';
 import type { Layer } from '@penjing/layers';
 import { loadPretrainedModel } from '../family.js';
+// The built-in families (llama, mistral, qwen2, qwen3, gpt2, gpt_neox) register on import.
+import '../families/register.js';
 import { CommandError } from './args.js';
 import { escapeTerminal } from './terminal.js';
 

@@ -18,7 +18,7 @@ export { escapeTerminal, exitQuietlyOnBrokenPipe } from './terminal.js';
 export const MAIN_HELP = `Usage: penjing <command> [options]
 
 Commands:
-  generate   generate text with a Gemma checkpoint, streaming it to the terminal
+  generate   generate text with a checkpoint (Gemma, Llama, Mistral, Qwen, GPT-2, GPT-NeoX), streaming it to the terminal
   inspect    print a summary of a checkpoint's model (and write its HTML view)
 
 Run 'penjing <command> --help' for a command's options.

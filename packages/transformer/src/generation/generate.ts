@@ -133,7 +133,8 @@ export async function* generateStream(
   const plan = planRun(model, lm, rows, options, family);
   // Everything that can be refused is refused before the first tensor is made.
   const rng = new RandomStream(options.seed ?? 0);
-  const batch = padLeft(rows, lm.padId);
+  // Families without a pad id (−1) fill with id 0; the mask marks it as padding either way.
+  const batch = padLeft(rows, Math.max(lm.padId, 0));
   const decoders: (IncrementalDecoder | undefined)[] = rows.map(() => (options.tokenizer ? incrementalDecoder(options.tokenizer) : undefined));
   const generated: number[][] = rows.map(() => []);
   const finish: (FinishReason | undefined)[] = rows.map(() => undefined);
@@ -231,7 +232,7 @@ function planRun(model: GenerationModel, lm: KVCachingTransformerLM, rows: reado
   }
   // Checked now, before any compute, with what is known of the vocabulary.
   validateSamplingOptions(samplingFor(options, vocab));
-  const stopIds = new Set(options.stopIds ?? options.tokenizer?.stopIds ?? defaultStopIds(family));
+  const stopIds = new Set(options.stopIds ?? options.tokenizer?.stopIds ?? modelStopIds(lm) ?? defaultStopIds(family));
   return { maxNewTokens, cacheLength, chunk, stopIds };
 }
 
@@ -288,7 +289,7 @@ function prefill(
 
 /** Feeds each row's sampled token back; finished rows get padding (position −1, so it changes nothing). */
 function decodeStep(lm: KVCachingTransformerLM, cache: KVCache, next: readonly number[], finished: readonly (FinishReason | undefined)[]): [KVCache, tf.Tensor2D] {
-  const ids = next.map((id, b) => (finished[b] ? lm.padId : id));
+  const ids = next.map((id, b) => (finished[b] ? Math.max(lm.padId, 0) : id));
   const tokens = nx.wrap(tf.tensor2d(ids, [ids.length, 1], 'int32'), 'batch', 'seq');
   const mask = nx.wrap(tf.tensor2d(finished.map((f) => !f), [ids.length, 1], 'bool'), 'batch', 'seq');
   try {
@@ -310,6 +311,12 @@ function lastLogits(logits: NamedArray): tf.Tensor2D {
     const last = logits.names.includes('seq') ? logits.index({ seq: (logits.namedShape.seq as number) - 1 }) : logits;
     return tf.clone(last.unwrap('batch', 'vocabulary')) as tf.Tensor2D;
   });
+}
+
+/** The eos ids of a family model's config (config.json's `eos_token_id`), if it has any. */
+function modelStopIds(lm: KVCachingTransformerLM): readonly number[] | undefined {
+  const ids = (lm.metadata as { modelConfig?: { eosTokenIds?: readonly number[] } } | null)?.modelConfig?.eosTokenIds;
+  return ids?.length ? ids : undefined;
 }
 
 function vocabularySize(lm: KVCachingTransformerLM): number | undefined {

@@ -7,6 +7,7 @@ import { NamedArray, formatNamedShape } from '@penjing/named-array';
 import { Layer, child, staticField, LayerError, PositionsFromTokens, type SideInputs } from '@penjing/layers';
 import type { TransformerMetadata } from './metadata.js';
 import { checkForwardFits, type CallSize } from './memory.js';
+import { buildModelFromConfig, loadPretrainedModel, type FamilyLoadOptions } from '../family.js';
 
 /** Options of `TransformerLM.call` (and side inputs for the body). */
 export interface TransformerLMCallOptions {
@@ -93,6 +94,27 @@ export class TransformerLM extends Layer.define('TransformerLM', {
   returnLastOnly: staticField<boolean>().default(false),
 })<NamedArray, NamedArray> {
 
+  /**
+   * Loads a Hugging Face checkpoint with the family that reads its config.json `model_type`:
+   * llama, mistral, qwen2, qwen3, gpt2, gpt_neox (and Gemma's types once `@penjing/gemma` is
+   * imported; a Gemma model comes back through its `toTransformerLM()`).
+   *
+   * @example const lm = await TransformerLM.fromPretrained('models/SmolLM2-135M');
+   */
+  static async fromPretrained(path: string, options: FamilyLoadOptions & { returnLastOnly?: boolean } = {}): Promise<TransformerLM> {
+    return asTransformerLM(await loadPretrainedModel(path, options));
+  }
+
+  /**
+   * A randomly initialised model (or, with `seed: null`, parameter slots) for a config.json
+   * object, built by the family that reads its `model_type`.
+   *
+   * @example TransformerLM.fromConfig({ model_type: 'gpt2', n_embd: 64, n_head: 4, n_layer: 2, n_positions: 128, vocab_size: 100 }, { seed: 0 })
+   */
+  static fromConfig(config: Readonly<Record<string, unknown>>, options: { seed?: number | null; returnLastOnly?: boolean } = {}): TransformerLM {
+    return asTransformerLM(buildModelFromConfig(config, options));
+  }
+
   override handledSideInputs(): readonly string[] {
     return ['tokenPositions', 'returnLastOnly'];
   }
@@ -120,4 +142,11 @@ export class TransformerLM extends Layer.define('TransformerLM', {
     const returnLastOnly = side.returnLastOnly ?? this.returnLastOnly;
     return this.body.call(tokens, { ...side, tokenPositions, returnLastOnly });
   }
+}
+
+function asTransformerLM(model: Layer<NamedArray, NamedArray>): TransformerLM {
+  if (model instanceof TransformerLM) return model;
+  const convert = (model as { toTransformerLM?: () => unknown }).toTransformerLM;
+  if (typeof convert === 'function') return convert.call(model) as TransformerLM;
+  throw new LayerError(`TransformerLM: the family built a ${model.typeName()}, which has no toTransformerLM(); use that model directly.`);
 }
