@@ -14,7 +14,8 @@
 // a temporary name and renamed when complete; a complete directory with the same shape,
 // dtype and seed is reused (its stamp file says what it holds). Needs `npm run build`.
 import { existsSync, readFileSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
+import { commitRenames, writeFileAtomic } from '@penjing/io/node';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { configToHuggingFace, gemmaPreset, hfLayout, writeShardedSafetensors } from '@penjing/gemma';
@@ -78,7 +79,7 @@ export async function writeRandomCheckpoint(dir, config, { dtype = 'f32', seed =
     return [name, { dtype: stored, shape: w.hfShape, data: () => uniformValues(count, std, seed, name) }];
   });
   await writeShardedSafetensors(dir, tensors, { maxShardBytes, metadata: { format: 'pt' }, onProgress });
-  await writeFile(join(dir, 'config.json'), JSON.stringify(configToHuggingFace(config, { torchDtype }), null, 2) + '\n');
+  await writeFileAtomic(join(dir, 'config.json'), JSON.stringify(configToHuggingFace(config, { torchDtype }), null, 2) + '\n');
 }
 
 /**
@@ -115,9 +116,10 @@ export async function ensureRandomCheckpoint({ shape, dtype, seed = 0, out, forc
       }
     },
   });
-  await writeFile(join(partial, STAMP), JSON.stringify(want) + '\n');
+  await writeFileAtomic(join(partial, STAMP), JSON.stringify(want) + '\n');
   await rm(dir, { recursive: true, force: true });
-  await rename(partial, dir);
+  // The stamp is written last, so a half-written directory is never taken for a checkpoint.
+  await commitRenames([[partial, dir]]);
   log(`  wrote ${dir} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   return dir;
 }

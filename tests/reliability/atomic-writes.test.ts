@@ -8,7 +8,7 @@ import { REPO_ROOT } from './support.js';
 /** The one module allowed to call the raw write primitives. */
 const HELPER = 'packages/io/src/node/files.ts';
 /** Build tooling that edits files in place before the packages exist (not project output). */
-const TOOLING = new Set(['scripts/add-self-types.mjs', 'scripts/complete-lockfile.mjs']);
+const TOOLING = new Set(['scripts/add-self-types.mjs', 'scripts/complete-lockfile.mjs', 'scripts/package-metadata.mjs']);
 const RAW_WRITE = /\b(writeFileSync|writeFile|appendFileSync|appendFile|createWriteStream|renameSync|rename)\s*\(|\bopen(?:Sync)?\s*\([^)]*['"](?:w|a|r\+)/;
 
 function sources(dir: string): string[] {

@@ -109,15 +109,17 @@ export function checkExamples(examples: readonly DocExample[], modules: Record<s
     const own = [...ex.code.matchAll(/^import (?:[\s\S]*? from )?'[^']+';(?: *\/\/.*)?$/gm)].map((m) => m[0]);
     const body = own.reduce((code, line) => code.replace(line, ''), ex.code);
     const ownNames = new Set(own.flatMap((l) => [...l.matchAll(/\b(\w+)\b(?=[^']*from)/g)].map((m) => m[1]!)));
-    const fromPackages = new Set([...exportsOf.values()].flat());
-    const local = localExports(ex.file).filter((n) => !ownNames.has(n) && !fromPackages.has(n) && n !== 'tf' && n !== 'nx');
+    // The example's own module wins over a package export of the same name (two packages may
+    // each have, say, a RandomStream; an example means the one beside it).
+    const local = localExports(ex.file).filter((n) => !ownNames.has(n) && n !== 'tf' && n !== 'nx');
+    const localSet = new Set(local);
     const prelude = [
       local.length ? `import { ${local.join(', ')} } from '${ex.file.replace(/\.ts$/, '.js')}';` : '',
       ownNames.has('tf') ? '' : `import * as tf from '${options.tf}';`,
       ...NODE_IMPORTS.filter(([, names]) => names.every((n) => !ownNames.has(n))).map(([mod, names]) => `import { ${names.join(', ')} } from '${mod}';`),
       ownNames.has('nx') ? '' : `import * as nx from '${options.nx}';`,
       ...[...exportsOf].map(([mod, names]) => {
-        const keep = names.filter((n) => !ownNames.has(n));
+        const keep = names.filter((n) => !ownNames.has(n) && !localSet.has(n));
         return keep.length ? `import { ${keep.join(', ')} } from '${mod}';` : '';
       }),
     ];

@@ -30,10 +30,11 @@ export {
   WithConstantSideInputs, SideInputComputation, PositionsFromTokens, WithSideInputsFromInput,
   SIDE_OUTPUTS, SideOutputCollector, Tell, SaveIntermediate, CollectSideOutputs,
   KnockOutAttentionHeads, From, RewireComputationPaths,
+  RANDOM_STREAM, RandomStream, Dropout, MLP, Checkpointed, isProjection, selectProjections,
 } from './nn/index.js';
 export type {
   AxisSizes, InitContext, Initializer, VarianceScaling, MakeParameter, ElementwiseName, LinearConfig, AddBiasConfig, AffineConfig, NormConfig,
-  EmbeddingTableConfig, SideInputFunction, SideOutputs, WithSideOutputs,
+  EmbeddingTableConfig, SideInputFunction, SideOutputs, WithSideOutputs, MLPConfig,
 } from './nn/index.js';
 // Printing, parsing, selectors, parameters and training.
 export { formatTree, type FormatOptions } from './tree/format.js';

@@ -5,6 +5,7 @@ import { checkNewNames, transpose } from './axes.js';
 import { sampleWithKeys } from './random-keys.js';
 import { alignNames } from './nmap.js';
 import * as ops from './ops.js';
+import type { NamesOf } from './types.js';
 
 function fromShape<N extends string>(shape: Readonly<Record<string, number>>, make: (dims: number[]) => tf.Tensor): NamedArray<N> {
   const names = Object.keys(shape);
@@ -125,7 +126,7 @@ function relaidLike(a: NamedArray<string>, ref: NamedArray<string>): tf.Tensor {
  * @example nx.stack(patterns, 'blocks') // {blocks, heads, seq, kv_seq}
  * @example nx.stack([nx.fromArray([1, 2], ['a'], 'int32'), nx.scalar(0.5)], 'k') // float32 {k: 2, a: 2}
  */
-export function stack<N extends string, const K extends string>(arrays: readonly NamedArray<N>[], name: K): NamedArray<N | K> {
+export function stack<const A extends readonly NamedArray<string>[], const K extends string>(arrays: A, name: K): NamedArray<NamesOf<A[number]> | K> {
   checkNewNames([name], [], 'stack');
   if (!arrays.length) throw new NamedAxisError('stack needs at least one array.');
   if (arrays.some((a) => a.axes.includes(name))) throw new NamedAxisError(`stack: the arrays already have an axis named '${name}' (${formatNamedShape(arrays[0].namedShape)}); stack along a new name.`);

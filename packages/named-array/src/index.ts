@@ -20,7 +20,7 @@ export type { NmapResult, Alignment } from './nmap.js';
 export { add, sub, mul, div, pow, mod, floorDiv, maximum, minimum } from './ops.js';
 export { equal, notEqual, less, lessEqual, greater, greaterEqual, logicalAnd, logicalOr, logicalNot, where } from './ops.js';
 export { neg, abs, exp, log, sqrt, rsqrt, square, tanh, sin, cos, sigmoid, relu, gelu, silu, astype, broadcastTo } from './ops.js';
-export { sum, mean, max, min, prod, argmax, argmin, softmax, logSoftmax, cumsum } from './ops.js';
+export { sum, mean, max, min, prod, std, variance, argmax, argmin, softmax, logSoftmax, cumsum } from './ops.js';
 export { stopGradient } from './gradients.js';
 export { contract, einsum } from './contract.js';
 export { einsumTensors, planContraction, type ContractionPlan } from './planner.js';

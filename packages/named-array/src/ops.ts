@@ -15,7 +15,7 @@ function scalarLike(v: number | boolean, like: tf.Tensor): tf.Tensor {
 
 /**
  * Applies a tfjs binary op with names aligned by name (the nmap rule): for ops nx does not lift.
- * @example nx.liftBinary(tf.atan2, y, x, 'atan2')
+ * @example liftBinary(tf.atan2, y, x, 'atan2')
  */
 export function liftBinary(op: BinaryOp, a: Operand, b: Operand, what: string): NamedArray<string> {
   if (!(a instanceof NamedArray) && !(b instanceof NamedArray)) {

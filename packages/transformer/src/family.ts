@@ -91,7 +91,7 @@ function familyFor(modelType: unknown, file: string): ModelFamily {
  * Builds a model from a config.json object with the family that reads its `model_type`
  * (random parameters from `seed`, default 0; `seed: null` for parameter slots).
  *
- * @example buildModelFromConfig({ model_type: 'llama', hidden_size: 64, … }, { seed: 0 })
+ * @example buildModelFromConfig(JSON.parse(readFileSync('tiny-llama/config.json', 'utf8')), { seed: 0 })
  */
 export function buildModelFromConfig(
   config: Readonly<Record<string, unknown>>, options: { seed?: number | null; returnLastOnly?: boolean } = {},

@@ -17,7 +17,7 @@ function display(this: unknown): MimeBundle {
 /**
  * Makes every struct (layers, models, parameters) render with the viewer when it is a cell's
  * value, as NamedArrays already do once the viewer is imported. Idempotent.
- * @example import { basicInteractiveSetup } from '@penjing/viewer'; basicInteractiveSetup(); model // a foldable tree
+ * @example basicInteractiveSetup(); // then a cell whose value is a model shows a foldable tree
  */
 export function basicInteractiveSetup(): void {
   const proto = Struct.prototype as unknown as Record<symbol, unknown>;

@@ -89,7 +89,7 @@ export function registerRenderer<T>(match: RendererMatch<T>, render: (x: T) => V
 /**
  * How a value asks to be drawn: its hook, else the latest matching renderer, else nothing.
  * A hook or renderer that throws is drawn as an error line naming the type.
- * @example reprOf(new Temperature(21.5)) // { node: 'Temperature', fields: { celsius: 21.5 } }
+ * @example reprOf({ [VIEW]: () => ({ text: '21.5 °C' }) }) // { text: '21.5 °C' }
  */
 export function reprOf(x: unknown): ViewRepr | undefined {
   if (x === null || (typeof x !== 'object' && typeof x !== 'function')) return undefined;

@@ -14,7 +14,7 @@ export function isProjection(x: unknown): x is Linear {
 /**
  * The projection Linears of a tree (what LoRA adapts), leaving out norm scales. In Penzai's
  * LoRA tutorial `select(model).atInstancesOf(Linear)` would also catch every norm scale.
- * @example selectProjections(model).apply((l) => LowRankAdapter.wrap(l, { rank: 2 }))
+ * @example selectProjections(model).count() // the query/key/value/output and MLP projections, no norm scales
  */
 export function selectProjections<R>(tree: R): Selection<Linear, R> {
   return select(tree).atInstancesOf(Linear).where(isProjection);

@@ -59,7 +59,8 @@ class Capture extends Layer {
     this.box.calls++;
     if (this.box.calls === 1) {
       this.box.arg = saved(x);
-      this.box.side = saved(side) as SideInputs;
+      // Only the named side inputs: the call machinery's own symbol-keyed marker is not an input.
+      this.box.side = saved(Object.fromEntries(Object.entries(side))) as SideInputs;
       this.box.out = saved(out);
     }
     return out;

@@ -8,7 +8,7 @@ const retired = new WeakMap<object, string>();
 
 /**
  * Raised when a tree that a Trainer has replaced is used.
- * @example catch (e) { if (e instanceof StaleTreeError) model = trainer.tree; }
+ * @example try { model.call(x); } catch (e) { if (e instanceof StaleTreeError) model = trainer.tree; }
  */
 export class StaleTreeError extends Error {
   override readonly name = 'StaleTreeError';

@@ -70,7 +70,7 @@ export function leafLiteral(x: unknown): LeafLiteral {
     case 'function':
       return { kind: 'other', text: x.name && isIdentifier(x.name) ? x.name : '<anonymous function>' };
     case 'symbol':
-      return { kind: 'other', text: `<${String(x)}>` };
+      return { kind: 'other', text: `<Symbol(${quote(x.description ?? '')})>` };
     default: {
       if (x === null) return { kind: 'keyword', text: 'null' };
       const name = (x as object).constructor?.name;

@@ -9,14 +9,13 @@ import { fieldValuesFromInput, type ConstructorArgs, type FieldInfo, type FieldS
  * minification. Structs are frozen: updates build new ones (`replace`), sharing every
  * unchanged child.
  *
- * @example
- * class Pair extends Struct.define('Pair', { left: child<Parameter>(), right: child<Parameter>(), note: staticField<string>().default('') }) {
- *   swap() { return this.replace({ left: this.right, right: this.left }); }
- * }
- * new Pair({ left: a, right: b }).swap();
- *
  * The older form — `static fields`, `declare readonly` per field and a constructor calling
  * `super(fields)` — still works; its fields all count as children.
+ *
+ * @example
+ * class Pair extends Struct.define('Pair', { left: child<Parameter>(), right: child<Parameter>(), note: staticField<string>().default('') }) {}
+ * const p = new Pair({ left: a, right: b });
+ * p.replace({ left: p.right, right: p.left, note: 'swapped' });
  */
 export abstract class Struct {
   /** Field names in order (set by `define`; older classes may list them by hand). */

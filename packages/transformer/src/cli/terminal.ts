@@ -40,7 +40,7 @@ export function isBrokenPipe(e: unknown): boolean {
  * Makes the process exit quietly (status 0) when stdout or stderr is a pipe whose reader has
  * gone, as `head` does, instead of dying with an EPIPE stack trace.
  *
- * @example exitQuietlyOnBrokenPipe(process); process.exitCode = await main(argv);
+ * @example exitQuietlyOnBrokenPipe(process); // then run the CLI
  */
 export function exitQuietlyOnBrokenPipe(proc: NodeJS.Process): void {
   for (const stream of [proc.stdout, proc.stderr]) {

@@ -74,7 +74,7 @@ export function checkCheckpointTensors(
  * values by label, and binds them into `structure`. Everything converted is freed if reading,
  * converting or binding fails.
  *
- * @example const model = await bindCheckpoint(structure, ckpt, names, { progress, title: `Loading ${dir}` }, (name, t) => [[labelOf(name), toValue(t)]]);
+ * @example const model = await bindCheckpoint(structure, ckpt, names, { progress, title: `Loading ${dir}` }, (name, t) => [[name, nx.wrap(t.clone(), 'out', 'in')]]);
  */
 export async function bindCheckpoint<M extends Layer>(
   structure: M,

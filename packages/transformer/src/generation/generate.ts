@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as nx from '@penjing/named-array';
-import type { NamedArray } from '@penjing/named-array';
+import { NamedArray } from '@penjing/named-array';
 import type { ChatOptions } from '../tokenizer/chat.js';
 import { incrementalDecoder, type IncrementalDecoder } from '../tokenizer/stream.js';
 import type { GemmaFamily, Tokenizer } from '../tokenizer/types.js';
@@ -331,9 +331,10 @@ function checkArguments(model: unknown, prompt: unknown, options: unknown): void
   };
   if (model === null || typeof model !== 'object') fail(`generate: the model is ${model === null ? 'null' : typeof model}; pass a GemmaTransformer (or another TransformerLM).`);
   const isPrompt = (p: unknown) => typeof p === 'string' || (Array.isArray(p) && p.every((x) => typeof x === 'number'));
-  if (!(isPrompt(prompt) || (Array.isArray(prompt) && prompt.length > 0 && prompt.every(isPrompt)))) {
+  // A NamedArray of token ids is checked in full by promptList.
+  if (!(prompt instanceof NamedArray || isPrompt(prompt) || (Array.isArray(prompt) && prompt.length > 0 && prompt.every(isPrompt)))) {
     fail(`generate: the prompt is ${prompt === null ? 'null' : Array.isArray(prompt) ? 'an array that is neither token ids nor a list of prompts' : typeof prompt}; ` +
-      'pass a string, an array of token ids, or a non-empty array of those.');
+      'pass a string, an array of token ids, a non-empty array of those, or an int32 NamedArray {batch, seq} / {seq}.');
   }
   if (options === null || typeof options !== 'object') fail(`generate: options must be an object; got ${options === null ? 'null' : typeof options}.`);
   const o = options as GenerateOptions;
