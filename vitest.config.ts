@@ -12,6 +12,7 @@ export default defineConfig({
       '@penjing/layers': src('layers'),
       '@penjing/gemma': src('gemma'),
       '@penjing/viewer': src('viewer'),
+      '@penjing/jit': src('jit'),
     },
   },
   test: {

@@ -7,6 +7,7 @@ export * from './tree/struct.js';
 export * from './tree/tree.js';
 export * from './params/parameter.js';
 export * from './core/layer.js';
+export { checkValues, setTraceHooks, type LayerCallObserver, type ValueCheckHandler } from './core/trace-hooks.js';
 export * from './nn/index.js';
 export { formatTree, type FormatOptions } from './tree/format.js';
 export { parseTree, TreeParseError, type ParseOptions } from './tree/parse.js';

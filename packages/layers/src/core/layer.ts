@@ -3,6 +3,7 @@ import { NamedArray } from '@penjing/named-array';
 import { Struct } from '../tree/struct.js';
 import { childrenOf, walk } from '../tree/tree.js';
 import { keyPathToString, type KeyPath } from '../tree/keypath.js';
+import { layerCallObserver } from './trace-hooks.js';
 
 /** Side inputs by name (token positions, attention masks, caches, ...). */
 export type SideInputs = Readonly<Record<string, unknown>>;
@@ -82,28 +83,40 @@ export abstract class Layer<I = any, O = any> extends Struct {
    * @example const logits = model.call(tokens, { tokenPositions });
    */
   call(input: I, side: SideInputs = {}): O {
-    if (depth > 0) {
-      try {
-        return this.forward(input, side);
-      } catch (e) {
-        if (e && typeof e === 'object' && !(ERROR_LAYER in e)) (e as Record<symbol, unknown>)[ERROR_LAYER] = this;
-        throw e;
-      }
-    }
-    assertSideInputsHandled(this, Object.keys(side));
-    depth++;
+    const observer = layerCallObserver;
+    if (!observer) return callLayer(this, input, side);
+    observer.enter(this);
     try {
-      let out!: O;
-      tf.tidy(() => {
-        out = this.forward(input, side);
-        return tensorsIn(out);
-      });
-      return out;
-    } catch (e) {
-      throw locateError(this, e);
+      return callLayer(this, input, side);
     } finally {
-      depth--;
+      observer.exit();
     }
+  }
+}
+
+function callLayer<I, O>(layer: Layer<I, O>, input: I, side: SideInputs): O {
+  const forward = (layer as unknown as { forward(input: I, side: SideInputs): O }).forward.bind(layer);
+  if (depth > 0) {
+    try {
+      return forward(input, side);
+    } catch (e) {
+      if (e && typeof e === 'object' && !(ERROR_LAYER in e)) (e as Record<symbol, unknown>)[ERROR_LAYER] = layer;
+      throw e;
+    }
+  }
+  assertSideInputsHandled(layer, Object.keys(side));
+  depth++;
+  try {
+    let out!: O;
+    tf.tidy(() => {
+      out = forward(input, side);
+      return tensorsIn(out);
+    });
+    return out;
+  } catch (e) {
+    throw locateError(layer, e);
+  } finally {
+    depth--;
   }
 }
 
