@@ -5,3 +5,4 @@ export { jit, JittedModel, type JitOptions, type CompileProgress, type CompileRe
 export { bucketLength } from './buckets.js';
 export { JitError } from './trace/graph.js';
 export { compiledKernels } from './kernels/index.js';
+export { releaseCompiledGeneration } from './generation.js';

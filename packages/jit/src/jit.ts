@@ -89,6 +89,18 @@ export class JittedModel<I = unknown, O = unknown> {
    * Used by generation to compile a caching step with its cache bookkeeping. @internal
    */
   async runTraced<A>(args: A, fn: (model: Layer<I, O>, args: A) => unknown, key = ''): Promise<unknown> {
+    const g = await this.graphFor(args, fn, key);
+    const leaves: tf.Tensor[] = [];
+    mapLeaves(args, (leaf) => {
+      if (isArrayLeaf(leaf)) leaves.push(leaf instanceof NamedArray ? leaf.data : leaf);
+      return leaf;
+    }, isArrayLeaf);
+    return g.run(leaves);
+  }
+
+  /** The compiled graph of `fn` for the signature of `args` (compiling it on first use). @internal */
+  graphFor<A>(args: A, fn: (model: Layer<I, O>, args: A) => unknown, key = ''): Promise<CompiledGraph> {
+    if (this.disposed) return Promise.reject(new Error('jit: this compiled model was disposed; call jit(model) again.'));
     const signature = key + signatureOf(args);
     let graph = this.graphs.get(signature);
     if (!graph) {
@@ -96,13 +108,7 @@ export class JittedModel<I = unknown, O = unknown> {
       this.graphs.set(signature, graph);
       graph.catch(() => this.graphs.delete(signature));
     }
-    const g = await graph;
-    const leaves: tf.Tensor[] = [];
-    mapLeaves(args, (leaf) => {
-      if (isArrayLeaf(leaf)) leaves.push(leaf instanceof NamedArray ? leaf.data : leaf);
-      return leaf;
-    }, isArrayLeaf);
-    return g.run(leaves);
+    return graph;
   }
 
   /** How many graphs are compiled (one per signature). @example fast.compiledSignatures // 2 */
@@ -122,7 +128,7 @@ export class JittedModel<I = unknown, O = unknown> {
       if (w) {
         await w.close();
         const fs = await import('node:fs');
-        fs.rmSync(w.dir, { recursive: true, force: true });
+        if (!process.env?.PENJING_JIT_KEEP) fs.rmSync(w.dir, { recursive: true, force: true });
       }
     }
   }

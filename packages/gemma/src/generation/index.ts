@@ -21,3 +21,4 @@ export {
   generate, generateStream,
   type GenerateOptions, type GenerationChunk, type GenerationProgress, type GenerationResult, type FinishReason, type GenerationModel,
 } from './generate.js';
+export { registerCompiledSteps, type CompiledSteps, type CompiledStepsFactory, type CompiledStepsRequest } from './compiled-steps.js';

@@ -123,3 +123,15 @@ defineKernel('BatchMatMul', {
     b.node('MatMul', [t(inNames[0]!, ins[0]!.shape.length, !!attrs.transposeA), t(inNames[1]!, ins[1]!.shape.length, !!attrs.transposeB)], outNames);
   },
 });
+
+// A 2-D weight applied to N-D activations (written by the trace simplifier): transposed
+// weights are read in place by com.microsoft FusedMatMul.
+defineKernel('_MatMul', {
+  shape: () => {
+    throw new Error('_MatMul is made by the simplifier, never traced.');
+  },
+  emit: ({ b, inNames, outNames, attrs }) => {
+    if (attrs.transposeB) b.node('FusedMatMul', inNames, outNames, { transB: 1, alpha: { f: 1 } }, 'com.microsoft');
+    else b.node('MatMul', inNames, outNames);
+  },
+});

@@ -5,6 +5,7 @@
  */
 import { kernelDef } from '../kernels/registry.js';
 import { JitError, type TraceGraph, type TraceValue } from '../trace/graph.js';
+import { simplify } from '../trace/simplify.js';
 import { GraphBuilder, ONNX_DTYPE, onnx } from './builder.js';
 
 /** Where a parameter lives in the weights file. */
@@ -21,12 +22,13 @@ export const OPSET = 17;
  * Encodes the graph; `weight(label)` gives each parameter's place in the weights file.
  * @example const bytes = writeModel(trace.graph, (label) => store.locate(label));
  */
-export function writeModel(graph: TraceGraph, weight: (label: string) => WeightLocation, rewrite?: (b: GraphBuilder) => void): Uint8Array {
+export function writeModel(traced: TraceGraph, weight: (label: string) => WeightLocation, rewrite?: (b: GraphBuilder) => void): Uint8Array {
+  const graph = simplify(traced);
   const b = new GraphBuilder();
   const live = liveOps(graph);
   const name = (v: TraceValue): string => {
     if (v.origin.kind === 'input') return `input_${v.origin.index}`;
-    if (v.origin.kind === 'param') return v.origin.label;
+    if (v.origin.kind === 'param') return v.origin.view ? `${v.origin.label}#${v.shape.join('x')}` : v.origin.label;
     return `v${v.id}`;
   };
   const used = new Set<number>();

@@ -38,6 +38,8 @@ export class CompiledGraph {
       intraOpNumThreads: settings.threads,
       interOpNumThreads: 1,
       executionMode: 'sequential',
+      ...(typeof process !== 'undefined' && process.env?.PENJING_JIT_PROFILE ? { enableProfiling: true, profileFilePrefix: file } : {}),
+      ...(typeof process !== 'undefined' && process.env?.PENJING_JIT_OPTIMIZED ? { optimizedModelFilePath: file + '.opt.onnx' } : {}),
     });
     return new CompiledGraph(ort, session, trace.template, trace.checks, trace.graph.ops.length);
   }
@@ -47,24 +49,29 @@ export class CompiledGraph {
     for (const c of this.checks) c.check((await leaves[c.input]!.data()) as ArrayLike<number>);
   }
 
+  /** An ONNX Runtime tensor holding a tfjs tensor's values. */
+  async toOrt(t: tf.Tensor): Promise<OrtTensor> {
+    const data = await t.data();
+    return new this.ort.Tensor(t.dtype === 'bool' ? 'bool' : (t.dtype as 'float32' | 'int32'), data as Float32Array, t.shape);
+  }
+
+  /** Runs the session on ORT tensors (graph inputs in order); returns the outputs in order. */
+  async runOrt(feeds: readonly OrtTensor[]): Promise<OrtTensor[]> {
+    const named: Record<string, OrtTensor> = {};
+    feeds.forEach((f, i) => (named[`input_${i}`] = f));
+    const results = await this.session.run(named);
+    const outs: OrtTensor[] = [];
+    for (let i = 0; results[`output_${i}`]; i++) outs.push(results[`output_${i}`]!);
+    return outs;
+  }
+
   /** Runs the session on the input leaves (in leaf order) and rebuilds the result on tfjs. */
   async run(leaves: readonly tf.Tensor[]): Promise<unknown> {
     await this.check(leaves);
-    const feeds: Record<string, InstanceType<Ort['Tensor']>> = {};
-    for (let i = 0; i < leaves.length; i++) {
-      const t = leaves[i]!;
-      const data = await t.data();
-      feeds[`input_${i}`] = new this.ort.Tensor(t.dtype === 'bool' ? 'bool' : (t.dtype as 'float32' | 'int32'), data as Float32Array, t.shape);
-    }
-    const results = await this.session.run(feeds);
+    const results = await this.runOrt(await Promise.all(leaves.map((t) => this.toOrt(t))));
     const outs: tf.Tensor[] = [];
     try {
-      for (let i = 0; ; i++) {
-        const r = results[`output_${i}`];
-        if (!r) break;
-        outs.push(tf.tensor(r.data as Float32Array, [...r.dims], r.type === 'bool' ? 'bool' : (r.type as 'float32' | 'int32')));
-        r.dispose?.();
-      }
+      for (const r of results) outs.push(ortToTf(r));
     } catch (e) {
       tf.dispose(outs);
       throw e;
@@ -80,6 +87,14 @@ export class CompiledGraph {
   async dispose(): Promise<void> {
     await this.session.release();
   }
+}
+
+/** ONNX Runtime's tensor type. */
+export type OrtTensor = InstanceType<Ort['Tensor']>;
+
+/** A tfjs tensor with an ORT tensor's values. @example ortToTf(outputs[0]) */
+export function ortToTf(r: OrtTensor): tf.Tensor {
+  return tf.tensor(r.data as Float32Array, [...r.dims], r.type === 'bool' ? 'bool' : (r.type as 'float32' | 'int32'));
 }
 
 function isOutputLeaf(x: unknown): x is OutputLeaf {

@@ -10,7 +10,7 @@ export type TraceDtype = 'float32' | 'int32' | 'bool';
 /** Where a value comes from. */
 export type ValueOrigin =
   | { readonly kind: 'input'; readonly index: number }
-  | { readonly kind: 'param'; readonly label: string }
+  | { readonly kind: 'param'; readonly label: string; /** A reshaped view of the parameter's bytes. */ readonly view?: boolean }
   | { readonly kind: 'const'; readonly values: Float32Array | Int32Array | Uint8Array }
   | { readonly kind: 'op' };
 
