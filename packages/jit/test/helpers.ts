@@ -16,8 +16,7 @@ export function tokens(ids: number[][]): nx.NamedArray {
 export function expectClose(a: nx.NamedArray, b: nx.NamedArray, rtol = 1e-5, floor = 1): void {
   expect(a.namedShape).toEqual(b.namedShape);
   const order = b.names;
-  const x = a.unwrap(...order).dataSync();
-  const y = b.unwrap(...order).dataSync();
+  const [x, y] = tf.tidy(() => [a.unwrap(...order).dataSync(), b.unwrap(...order).dataSync()]);
   let worst = 0;
   for (let i = 0; i < y.length; i++) worst = Math.max(worst, Math.abs(x[i]! - y[i]!) / Math.max(Math.abs(y[i]!), floor));
   expect(worst).toBeLessThanOrEqual(rtol);
