@@ -70,11 +70,6 @@ defineKernel('Softmax', {
     b.node('Softmax', inNames, outNames, { axis: dim });
   },
 });
-defineKernel('LogSoftmax', {
-  shape: (ins) => [{ shape: [...ins[0]!.shape], dtype: ins[0]!.dtype }],
-  emit: ({ b, ins, inNames, outNames, attrs }) => void b.node('LogSoftmax', inNames, outNames, { axis: attrs.axis === -1 || attrs.axis === undefined ? ins[0]!.shape.length - 1 : attrs.axis }),
-});
-
 defineKernel('Cumsum', {
   shape: (ins) => [{ shape: [...ins[0]!.shape], dtype: ins[0]!.dtype }],
   emit: ({ b, inNames, outNames, attrs }) => {
@@ -99,9 +94,10 @@ defineKernel('TopK', {
 defineKernel('OneHot', {
   shape: (ins, attrs) => [{ shape: [...ins[0]!.shape, attrs.depth], dtype: attrs.dtype ?? 'int32' }],
   emit: ({ b, outs, inNames, outNames, attrs }) => {
-    const d = outs[0]!.dtype;
-    const values = d === 'float32' ? new Float32Array([attrs.offValue, attrs.onValue]) : new Int32Array([attrs.offValue, attrs.onValue]);
-    b.node('OneHot', [inNames[0]!, b.int64([attrs.depth]), b.constant(values, [2], d)], outNames, { axis: -1 });
+    // ORT's CPU OneHot takes int64 indices with float values; the result is cast after.
+    const indices = b.op('Cast', [inNames[0]!], { to: ONNX_DTYPE.int64 });
+    const hot = b.op('OneHot', [indices, b.int64([attrs.depth]), b.constant(new Float32Array([attrs.offValue, attrs.onValue]), [2], 'float32')], { axis: -1 });
+    b.node('Cast', [hot], outNames, { to: ONNX_DTYPE[outs[0]!.dtype] });
   },
 });
 

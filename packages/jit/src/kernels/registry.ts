@@ -41,5 +41,5 @@ export function kernelDef(name: string): KernelDef | undefined {
 
 /** Names of every compiled kernel. @example compiledKernels().includes('BatchMatMul') // true */
 export function compiledKernels(): string[] {
-  return [...table.keys()].sort();
+  return [...table.keys()].filter((k) => !k.startsWith('_')).sort();
 }

@@ -151,7 +151,3 @@ defineKernel('Range', {
 const likeRule: ShapeRule = (ins) => [{ shape: [...ins[0]!.shape], dtype: ins[0]!.dtype }];
 defineKernel('ZerosLike', { shape: likeRule, emit: ({ b, ins, outs, outNames }) => void b.node('Expand', [b.scalar(0, ins[0]!.dtype), b.int64(outs[0]!.shape)], outNames) });
 defineKernel('OnesLike', { shape: likeRule, emit: ({ b, ins, outs, outNames }) => void b.node('Expand', [b.scalar(1, ins[0]!.dtype), b.int64(outs[0]!.shape)], outNames) });
-defineKernel('BroadcastTo', {
-  shape: (ins, attrs) => [{ shape: [...attrs.shape], dtype: ins[0]!.dtype }],
-  emit: ({ b, outs, inNames, outNames }) => void b.node('Expand', [inNames[0]!, b.int64(outs[0]!.shape)], outNames),
-});

@@ -48,6 +48,32 @@ export function simplify(graph: TraceGraph): TraceGraph {
       replaced.set(op, { ...op, kernel: '_MatMul', inputs: [a.id, w.id], inputNames: ['a', 'b'] });
     }
   }
+  for (const op of graph.ops) {
+    if (op.kernel !== 'Slice') continue;
+    const cat = producer.get(op.inputs[0]!);
+    if (cat?.kernel !== 'Concat') continue;
+    const through = sliceThroughConcat(op, cat, values);
+    if (through) replaced.set(op, through);
+  }
   const ops = graph.ops.filter((op) => !removed.has(op)).map((op) => replaced.get(op) ?? op);
   return { ...graph, values, ops };
+}
+
+/** The slice re-targeted at the one concat input it reads, if it reads only one. */
+function sliceThroughConcat(op: TraceOp, cat: TraceOp, values: readonly TraceValue[]): TraceOp | undefined {
+  const whole = values[cat.outputs[0]!]!.shape;
+  const axis = ((cat.attrs.axis as number) + whole.length) % whole.length;
+  const begin = op.attrs.begin as number[];
+  const size = (op.attrs.size as number[]).map((s, i) => (s < 0 ? whole[i]! - begin[i]! : s));
+  if (begin.length !== whole.length || whole.some((d, i) => i !== axis && (begin[i] !== 0 || size[i] !== d))) return undefined;
+  let offset = 0;
+  for (const input of cat.inputs) {
+    const len = values[input]!.shape[axis]!;
+    if (begin[axis]! >= offset && begin[axis]! + size[axis]! <= offset + len) {
+      const b = begin.map((x, i) => (i === axis ? x - offset : 0));
+      return { ...op, inputs: [input], attrs: { ...op.attrs, begin: b, size } };
+    }
+    offset += len;
+  }
+  return undefined;
 }
