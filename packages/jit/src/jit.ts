@@ -40,6 +40,13 @@ export interface JitOptions {
   readonly buckets?: 'auto' | false | readonly number[];
   /** ONNX Runtime intra-op threads (default: the machine's cores). */
   readonly threads?: number;
+  /**
+   * Whether ONNX Runtime prepacks the MatMul weights of each compiled graph: faster prefill
+   * (about 1.2–1.5× on the matrix products of long prompts), but every compiled shape then
+   * holds its own packed copy of the weights. Without it, every shape reads one shared,
+   * memory-mapped copy. `'auto'` (default) prepacks models whose weights take at most 1.5 GiB.
+   */
+  readonly prepack?: boolean | 'auto';
   /** Receives compile progress (trace, weights written, session created). */
   readonly onProgress?: (p: CompileProgress) => void;
   /** Receives a report per compilation; default prints one line when a compilation takes over a second. */
@@ -144,7 +151,7 @@ export class JittedModel<I = unknown, O = unknown> {
     const written = performance.now();
     progress?.({ phase: 'session', elapsedMs: written - started });
     const threads = this.options.threads ?? (await cores());
-    const graph = await CompiledGraph.create(trace, weights, this.count++, { threads });
+    const graph = await CompiledGraph.create(trace, weights, this.count++, { threads, prepack: this.prepack(trace) });
     const done = performance.now();
     const report: CompileReport = {
       signature, kernels: trace.graph.ops.length, traceMs: traced - started, weightsMs: written - traced, sessionMs: done - written, totalMs: done - started,
@@ -155,6 +162,14 @@ export class JittedModel<I = unknown, O = unknown> {
       console.info(`@penjing/jit: compiled ${report.kernels} kernels in ${(report.totalMs / 1000).toFixed(1)} s (trace ${report.traceMs.toFixed(0)} ms, weights ${report.weightsMs.toFixed(0)} ms, ORT session ${report.sessionMs.toFixed(0)} ms)`);
     }
     return graph;
+  }
+
+  private prepack(trace: Trace): boolean {
+    const p = this.options.prepack ?? 'auto';
+    if (p !== 'auto') return p;
+    let bytes = 0;
+    for (const v of trace.graph.values) if (v.origin.kind === 'param' && !v.origin.view) bytes += 4 * v.shape.reduce((a, b) => a * b, 1);
+    return bytes <= 1.5 * 2 ** 30;
   }
 
   private weightFile(): Promise<WeightFile> {

@@ -14,6 +14,8 @@ import { loadOrt, type Ort } from './ort.js';
 /** Session settings: ORT's full graph optimisation, intra-op threads = cores. */
 export interface SessionSettings {
   readonly threads: number;
+  /** Let ORT prepack MatMul weights (faster prefill; a private copy of the weights per session). */
+  readonly prepack: boolean;
 }
 
 export class CompiledGraph {
@@ -38,6 +40,9 @@ export class CompiledGraph {
       intraOpNumThreads: settings.threads,
       interOpNumThreads: 1,
       executionMode: 'sequential',
+      // Without prepacking, MatMul reads the weights from the memory-mapped weights file, one
+      // copy shared by every session; with it, each session keeps its own packed copy.
+      ...(settings.prepack ? {} : { extra: { session: { disable_prepacking: '1' } } }),
       ...(typeof process !== 'undefined' && process.env?.PENJING_JIT_PROFILE ? { enableProfiling: true, profileFilePrefix: file } : {}),
       ...(typeof process !== 'undefined' && process.env?.PENJING_JIT_OPTIMIZED ? { optimizedModelFilePath: file + '.opt.onnx' } : {}),
     });
