@@ -3,11 +3,11 @@
  * a decode graph of the model's KV-caching form, with the cache as graph inputs and outputs
  * (kept as ONNX Runtime tensors between steps, never copied back to tfjs).
  *
- * Each step's graph must not depend on how many tokens are cached, so the cache is kept
- * right-aligned: the prompt (left-padded to a bucket length) fills the last slots, and every
- * decode step rotates the cache one slot to the left and writes the new token in the last slot.
- * Attention reads slots through their positions (−1 for empty ones), never their order, so
- * this gives the tokens eager decoding gives.
+ * Each step's graph must not depend on how many tokens are cached: the prompt (left-padded to
+ * a bucket length) fills the last slots of the cache, and decode step n writes its token into
+ * slot n, a graph input (see dynamicCacheWrites). Attention reads slots through their
+ * positions (−1 for empty ones), never their order, so this gives the tokens eager decoding
+ * gives, with one decode graph for every step.
  */
 import * as tf from '@tensorflow/tfjs';
 import * as nx from '@penjing/named-array';
@@ -15,7 +15,9 @@ import { NamedArray } from '@penjing/named-array';
 import type { Layer } from '@penjing/layers';
 import { bucketLength } from './buckets.js';
 import { JittedModel } from './jit.js';
-import { ortToTf, type OrtTensor } from './runtime/compiled.js';
+import { ortToTf, type CompiledGraph, type OrtTensor } from './runtime/compiled.js';
+import { JitError, type TraceGraph } from './trace/graph.js';
+import { dynamicCacheWrites } from './trace/write-slots.js';
 
 const KV = 'kv_seq';
 
@@ -52,7 +54,9 @@ interface StepsRequest {
 /** One compiled caching model per uncached model object, so repeated generate calls reuse graphs. */
 const compiledModels = new WeakMap<object, JittedModel>();
 
-type StepArgs = readonly [NamedArray, NamedArray, NamedArray, ...NamedArray[]];
+/** tokens, mask, write slot, cache positions, then keys and values of each layer. */
+type StepArgs = readonly [NamedArray, NamedArray, NamedArray, NamedArray, ...NamedArray[]];
+const FIRST_CACHE_INPUT = 3;
 
 /** Builds the compiled steps of one generation run. @internal (registered with generation) */
 export async function compiledGenerationSteps(req: StepsRequest) {
@@ -66,17 +70,17 @@ export async function compiledGenerationSteps(req: StepsRequest) {
   const layout: StepArgs = [
     nx.wrap(tf.zeros([req.batchSize, 1], 'int32'), 'batch', 'seq'),
     nx.wrap(tf.zeros([req.batchSize, 1], 'bool'), 'batch', 'seq'),
+    nx.wrap(tf.zeros([1], 'int32'), 'slot'),
     empty.kvTokenPositions,
     ...empty.layers.flatMap((e) => [e.keys, e.values]),
   ];
   let state: OrtTensor[] | undefined;
 
-  // One step: rebuild a cache whose next write goes to slot `endIndex`, run, and return the
-  // last logits and the next cache in the input layout.
-  const step = (lm: Layer, [tokens, mask, kvp, ...kv]: StepArgs, endIndex: number, rotate: boolean) => {
-    const roll = (a: NamedArray) => (rotate ? nx.concatenate([a.index({ [KV]: nx.slice(1, cacheLength) }), a.index({ [KV]: nx.slice(0, 1) })], KV).orderLike(a) : a);
-    const layers = empty.layers.map((e, i) => e.replace({ keys: roll(kv[2 * i]!), values: roll(kv[2 * i + 1]!) }));
-    const cache = new req.KVCache({ endIndex, kvTokenPositions: roll(kvp), layers });
+  // One step: the cache with its next write at slot `endIndex`; returns the last logits and
+  // the next cache in the input layout.
+  const step = (lm: Layer, [tokens, mask, , kvp, ...kv]: StepArgs, endIndex: number) => {
+    const layers = empty.layers.map((e, i) => e.replace({ keys: kv[2 * i]!, values: kv[2 * i + 1]! }));
+    const cache = new req.KVCache({ endIndex, kvTokenPositions: kvp, layers });
     const out = (lm as CachingLM).step(tokens, cache, { tokenMask: mask, returnLastOnly: true });
     const logits = out.logits.names.includes('seq') ? out.logits.index({ seq: (out.logits.namedShape.seq as number) - 1 }) : out.logits;
     return [
@@ -85,9 +89,18 @@ export async function compiledGenerationSteps(req: StepsRequest) {
       ...out.cache.layers.flatMap((e, i) => [e.keys.orderLike(kv[2 * i]!), e.values.orderLike(kv[2 * i + 1]!)]),
     ];
   };
+  const cacheInputs = new Set(layout.slice(FIRST_CACHE_INPUT).map((_, i) => FIRST_CACHE_INPUT + i));
+  const decodeWrites = (g: TraceGraph) => {
+    const rewritten = dynamicCacheWrites(g, 2, cacheInputs);
+    const writes = rewritten.ops.filter((op) => op.kernel === '_WriteSlot').length;
+    if (writes !== cacheInputs.size) {
+      throw new JitError(`jit generation: found ${writes} of the ${cacheInputs.size} cache writes of a decode step; the caching model writes its cache in a way the compiler does not recognise.`);
+    }
+    return rewritten;
+  };
+  let steps = 0;
 
-  const run = async (args: StepArgs, endIndex: number, rotate: boolean, feeds: OrtTensor[]) => {
-    const graph = await jitted.graphFor(args, (lm, a) => step(lm, a, endIndex, rotate), rotate ? 'decode:' : `prefill@${endIndex}:`);
+  const run = async (graph: CompiledGraph, feeds: OrtTensor[]) => {
     const [logits, ...next] = await graph.runOrt(feeds);
     state = next;
     return ortToTf(logits!) as tf.Tensor2D;
@@ -103,25 +116,27 @@ export async function compiledGenerationSteps(req: StepsRequest) {
         ])
         .map((t) => nx.wrap(t, 'batch', 'seq'));
       try {
-        const args: StepArgs = [padded[0]!, padded[1]!, ...(layout.slice(2) as [NamedArray, ...NamedArray[]])];
-        const graph = await jitted.graphFor(args, (lm, a) => step(lm, a, cacheLength - width, false), `prefill@${cacheLength - width}:`);
+        const args: StepArgs = [padded[0]!, padded[1]!, ...(layout.slice(2) as [NamedArray, NamedArray, ...NamedArray[]])];
+        const graph = await jitted.graphFor(args, (lm, a) => step(lm, a, cacheLength - width), `prefill@${cacheLength - width}:`);
         const leaves = args.map((a) => a.data);
         await graph.check(leaves);
-        return await run(args, cacheLength - width, false, await Promise.all(leaves.map((t) => graph.toOrt(t))));
+        steps = 0;
+        return await run(graph, await Promise.all(leaves.map((t) => graph.toOrt(t))));
       } finally {
         tf.dispose(padded.map((p) => p.data));
       }
     },
     async decode(tokens: NamedArray, mask: NamedArray): Promise<tf.Tensor2D> {
       if (!state) throw new Error('jit generation: decode before prefill.');
-      const args: StepArgs = [tokens.orderAs('batch', 'seq'), mask.orderAs('batch', 'seq'), ...(layout.slice(2) as [NamedArray, ...NamedArray[]])];
-      const graph = await jitted.graphFor(args, (lm, a) => step(lm, a, cacheLength - 1, true), 'decode:');
-      const feeds = [await graph.toOrt(args[0].data), await graph.toOrt(args[1].data), ...state];
-      return run(args, cacheLength - 1, true, feeds);
+      if (steps >= cacheLength - width) throw new Error(`jit generation: the cache of ${cacheLength} slots is full.`);
+      const args: StepArgs = [tokens.orderAs('batch', 'seq'), mask.orderAs('batch', 'seq'), ...(layout.slice(2) as [NamedArray, NamedArray, ...NamedArray[]])];
+      const graph = await jitted.graphFor(args, (lm, a) => step(lm, a, cacheLength - 1), 'decode:', decodeWrites);
+      const slot = await graph.toOrtValues(new Int32Array([steps++]), [1]);
+      return run(graph, [await graph.toOrt(args[0].data), await graph.toOrt(args[1].data), slot, ...state]);
     },
     dispose(): void {
       state = undefined;
-      tf.dispose([layout[0].data, layout[1].data]);
+      tf.dispose([layout[0].data, layout[1].data, layout[2].data]);
       empty.dispose();
     },
   };

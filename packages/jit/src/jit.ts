@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { NamedArray } from '@penjing/named-array';
 import { isArrayLeaf, mapLeaves, type Layer, type SideInputs } from '@penjing/layers';
 import { traceCall, type Trace } from './trace/capture.js';
+import type { TraceGraph } from './trace/graph.js';
 import { CompiledGraph } from './runtime/compiled.js';
 import { signatureOf } from './runtime/signature.js';
 import { WeightFile } from './runtime/weights.js';
@@ -70,6 +71,7 @@ export class JittedModel<I = unknown, O = unknown> {
     readonly model: Layer<I, O>,
     readonly options: JitOptions = {},
   ) {
+    checkOptions(options);
     this.plan = padPlan(model, options.buckets ?? 'auto');
   }
 
@@ -106,12 +108,12 @@ export class JittedModel<I = unknown, O = unknown> {
   }
 
   /** The compiled graph of `fn` for the signature of `args` (compiling it on first use). @internal */
-  graphFor<A>(args: A, fn: (model: Layer<I, O>, args: A) => unknown, key = ''): Promise<CompiledGraph> {
+  graphFor<A>(args: A, fn: (model: Layer<I, O>, args: A) => unknown, key = '', transform?: (g: TraceGraph) => TraceGraph): Promise<CompiledGraph> {
     if (this.disposed) return Promise.reject(new Error('jit: this compiled model was disposed; call jit(model) again.'));
     const signature = key + signatureOf(args);
     let graph = this.graphs.get(signature);
     if (!graph) {
-      graph = this.compile(signature, args, fn);
+      graph = this.compile(signature, args, fn, transform);
       this.graphs.set(signature, graph);
       graph.catch(() => this.graphs.delete(signature));
     }
@@ -140,11 +142,12 @@ export class JittedModel<I = unknown, O = unknown> {
     }
   }
 
-  private async compile<A>(signature: string, args: A, fn: (model: Layer<I, O>, args: A) => unknown): Promise<CompiledGraph> {
+  private async compile<A>(signature: string, args: A, fn: (model: Layer<I, O>, args: A) => unknown, transform?: (g: TraceGraph) => TraceGraph): Promise<CompiledGraph> {
     const started = performance.now();
     const progress = this.options.onProgress;
     progress?.({ phase: 'trace', elapsedMs: 0 });
-    const trace: Trace = traceCall(this.model, args, fn);
+    const raw: Trace = traceCall(this.model, args, fn);
+    const trace: Trace = transform ? { ...raw, graph: transform(raw.graph) } : raw;
     const traced = performance.now();
     const weights = await this.weightFile();
     await weights.add(trace.graph.params, (done, total) => progress?.({ phase: 'weights', done, total, elapsedMs: performance.now() - started }));
@@ -181,6 +184,21 @@ export class JittedModel<I = unknown, O = unknown> {
     })();
     return this.weights;
   }
+}
+
+function checkOptions(o: JitOptions): void {
+  const problems: string[] = [];
+  const b = o.buckets;
+  if (b !== undefined && b !== 'auto' && b !== false && !(Array.isArray(b) && b.length && b.every((n) => Number.isInteger(n) && n > 0))) {
+    problems.push(`buckets must be 'auto', false or a list of positive integer lengths (got ${JSON.stringify(b)})`);
+  }
+  if (o.threads !== undefined && !(Number.isInteger(o.threads) && o.threads > 0)) problems.push(`threads must be a positive integer (got ${o.threads})`);
+  if (o.prepack !== undefined && o.prepack !== 'auto' && typeof o.prepack !== 'boolean') problems.push(`prepack must be true, false or 'auto' (got ${JSON.stringify(o.prepack)})`);
+  for (const k of ['onProgress', 'onCompile'] as const) if (o[k] !== undefined && typeof o[k] !== 'function') problems.push(`${k} must be a function`);
+  const known = ['buckets', 'threads', 'prepack', 'onProgress', 'onCompile'];
+  const unknown = Object.keys(o).filter((k) => !known.includes(k));
+  if (unknown.length) problems.push(`unknown options ${unknown.join(', ')} (known: ${known.join(', ')})`);
+  if (problems.length) throw new RangeError(`jit: ${problems.join('; ')}.`);
 }
 
 async function cores(): Promise<number> {

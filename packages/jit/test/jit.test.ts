@@ -146,6 +146,15 @@ describe('errors', () => {
   });
 });
 
+describe('options', () => {
+  it('bad options are reported at once, naming each', () => {
+    const model = GemmaTransformer.fromConfig(tinyConfig('gemma1_2b'), { seed: 2 });
+    expect(() => jit(model, { buckets: [0, 3], threads: 1.5, prepack: 'yes' as never, cache: true } as never)).toThrow(
+      /jit: buckets must be 'auto', false or a list of positive integer lengths \(got \[0,3\]\); threads must be a positive integer \(got 1.5\); prepack must be true, false or 'auto' \(got "yes"\); unknown options cache/,
+    );
+  });
+});
+
 describe('resources', () => {
   it('leaves no tensors behind, also when a call fails; dispose releases the sessions', async () => {
     const model = GemmaTransformer.fromConfig(tinyConfig('gemma1_2b'), { seed: 2 });

@@ -60,6 +60,11 @@ export class CompiledGraph {
     return new this.ort.Tensor(t.dtype === 'bool' ? 'bool' : (t.dtype as 'float32' | 'int32'), data as Float32Array, t.shape);
   }
 
+  /** An ONNX Runtime int32 tensor. */
+  toOrtValues(values: Int32Array, dims: readonly number[]): OrtTensor {
+    return new this.ort.Tensor('int32', values, dims);
+  }
+
   /** Runs the session on ORT tensors (graph inputs in order); returns the outputs in order. */
   async runOrt(feeds: readonly OrtTensor[]): Promise<OrtTensor[]> {
     const named: Record<string, OrtTensor> = {};
