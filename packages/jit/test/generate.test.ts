@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as nx from '@penjing/named-array';
-import { GemmaTransformer, gemmaPreset, generate } from '@penjing/gemma';
+import { GemmaTransformer, gemmaPreset } from '@penjing/gemma';
+import { generate } from '@penjing/transformer';
 import { releaseCompiledGeneration } from '@penjing/jit';
 
 let model: GemmaTransformer;

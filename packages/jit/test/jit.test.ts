@@ -9,7 +9,8 @@ import * as tf from '@tensorflow/tfjs';
 import * as nx from '@penjing/named-array';
 import { NamedArray } from '@penjing/named-array';
 import { CollectSideOutputs, From, Layer, RewireComputationPaths, type SideInputs } from '@penjing/layers';
-import { GemmaTransformer, headOutputSites, knockOutHeads, withAttentionProbes } from '@penjing/gemma';
+import { GemmaTransformer } from '@penjing/gemma';
+import { headOutputSites, knockOutHeads, withAttentionProbes } from '@penjing/interp';
 import { jit, type JittedModel } from '@penjing/jit';
 import { expectClose, tinyConfig, tokens } from './helpers.js';
 

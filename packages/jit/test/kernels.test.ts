@@ -10,7 +10,8 @@ import * as ort from 'onnxruntime-node';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GemmaTransformer, initCache, toCachingModel } from '@penjing/gemma';
+import { GemmaTransformer } from '@penjing/gemma';
+import { KVCache, initCache, toCachingModel } from '@penjing/transformer';
 import { traceCall } from '../src/trace/capture.js';
 import type { TraceGraph } from '../src/trace/graph.js';
 import { writeModel } from '../src/onnx/write.js';
@@ -90,7 +91,7 @@ it('each kernel of a KV-caching step matches tfjs', async () => {
   const t = tokens([[2, 5, 7]]);
   const args = [t, cache.kvTokenPositions, ...cache.layers.flatMap((e) => [e.keys, e.values])] as const;
   const { graph } = traceCall(lm, args, (m, [x, kvp, ...kv]) => {
-    const c = new (cache.constructor as typeof import('@penjing/gemma').KVCache)({ endIndex: 2, kvTokenPositions: kvp, layers: cache.layers.map((e, i) => e.replace({ keys: kv[2 * i]!, values: kv[2 * i + 1]! })) });
+    const c = new KVCache({ endIndex: 2, kvTokenPositions: kvp, layers: cache.layers.map((e, i) => e.replace({ keys: kv[2 * i]!, values: kv[2 * i + 1]! })) });
     const out = m.step(x, c);
     return [out.logits, out.cache.kvTokenPositions, ...out.cache.layers.flatMap((e) => [e.keys, e.values])];
   });
