@@ -1,7 +1,8 @@
 /**
  * The hook through which `generate(…, { jit: true })` runs its prefill and decode steps
- * compiled. `@penjing/jit` registers a factory when imported; generation imports nothing from
- * it (it is an optional package), and loads it on first use if nobody imported it yet.
+ * compiled. `@penjing/jit`, when imported, stores a {@link CompiledStepsFactory} on
+ * `globalThis` under `Symbol.for('penjing.jit.compiledSteps')`; generation imports nothing from
+ * it (it is an optional package) and loads it on first use if nobody imported it yet.
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { NamedArray } from '@penjing/named-array';
@@ -35,14 +36,6 @@ export interface CompiledStepsRequest {
 export type CompiledStepsFactory = (request: CompiledStepsRequest) => Promise<CompiledSteps>;
 
 const KEY = Symbol.for('penjing.jit.compiledSteps');
-
-/**
- * Registers the factory of compiled steps (`@penjing/jit` does this when imported).
- * @example registerCompiledSteps(async (req) => myCompiledSteps(req))
- */
-export function registerCompiledSteps(factory: CompiledStepsFactory): void {
-  (globalThis as Record<symbol, unknown>)[KEY] = factory;
-}
 
 /** Compiled steps for a run, loading `@penjing/jit` when needed. @internal */
 export async function compiledSteps(model: object, lm: KVCachingTransformerLM, batchSize: number, promptLength: number, maxNewTokens: number): Promise<CompiledSteps> {
