@@ -137,7 +137,7 @@ export class JittedModel<I = unknown, O = unknown> {
       if (w) {
         await w.close();
         const fs = await import('node:fs');
-        if (!process.env?.PENJING_JIT_KEEP) fs.rmSync(w.dir, { recursive: true, force: true });
+        if (!(globalThis as { process?: { env?: Record<string, string> } }).process?.env?.PENJING_JIT_KEEP) fs.rmSync(w.dir, { recursive: true, force: true });
       }
     }
   }
@@ -180,7 +180,11 @@ export class JittedModel<I = unknown, O = unknown> {
       const fs = await import('node:fs');
       const os = await import('node:os');
       const path = await import('node:path');
-      return new WeightFile(fs.mkdtempSync(path.join(os.tmpdir(), 'penjing-jit-')));
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'penjing-jit-'));
+      // A model nobody disposed still leaves no weights file behind when the process ends.
+      const proc = (globalThis as { process?: { once?(e: string, f: () => void): void; env?: Record<string, string> } }).process;
+      if (!proc?.env?.PENJING_JIT_KEEP) proc?.once?.('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+      return new WeightFile(dir);
     })();
     return this.weights;
   }
