@@ -137,6 +137,7 @@ export class JittedModel<I = unknown, O = unknown> {
       if (w) {
         await w.close();
         const fs = await import('node:fs');
+        leftovers.delete(w.dir);
         if (!(globalThis as { process?: { env?: Record<string, string> } }).process?.env?.PENJING_JIT_KEEP) fs.rmSync(w.dir, { recursive: true, force: true });
       }
     }
@@ -181,9 +182,7 @@ export class JittedModel<I = unknown, O = unknown> {
       const os = await import('node:os');
       const path = await import('node:path');
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'penjing-jit-'));
-      // A model nobody disposed still leaves no weights file behind when the process ends.
-      const proc = (globalThis as { process?: { once?(e: string, f: () => void): void; env?: Record<string, string> } }).process;
-      if (!proc?.env?.PENJING_JIT_KEEP) proc?.once?.('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+      removeAtExit(dir, (d) => fs.rmSync(d, { recursive: true, force: true }));
       return new WeightFile(dir);
     })();
     return this.weights;
@@ -203,6 +202,16 @@ function checkOptions(o: JitOptions): void {
   const unknown = Object.keys(o).filter((k) => !known.includes(k));
   if (unknown.length) problems.push(`unknown options ${unknown.join(', ')} (known: ${known.join(', ')})`);
   if (problems.length) throw new RangeError(`jit: ${problems.join('; ')}.`);
+}
+
+const leftovers = new Set<string>();
+
+/** A model nobody disposed still leaves no weights file behind when the process ends (one exit listener for all). */
+function removeAtExit(dir: string, remove: (dir: string) => void): void {
+  const proc = (globalThis as { process?: { once?(e: string, f: () => void): void; env?: Record<string, string> } }).process;
+  if (proc?.env?.PENJING_JIT_KEEP) return;
+  if (!leftovers.size) proc?.once?.('exit', () => leftovers.forEach(remove));
+  leftovers.add(dir);
 }
 
 async function cores(): Promise<number> {
