@@ -205,12 +205,14 @@ function checkOptions(o: JitOptions): void {
 }
 
 const leftovers = new Set<string>();
+let exitListener = false;
 
 /** A model nobody disposed still leaves no weights file behind when the process ends (one exit listener for all). */
 function removeAtExit(dir: string, remove: (dir: string) => void): void {
   const proc = (globalThis as { process?: { once?(e: string, f: () => void): void; env?: Record<string, string> } }).process;
   if (proc?.env?.PENJING_JIT_KEEP) return;
-  if (!leftovers.size) proc?.once?.('exit', () => leftovers.forEach(remove));
+  if (!exitListener) proc?.once?.('exit', () => leftovers.forEach(remove));
+  exitListener = true;
   leftovers.add(dir);
 }
 
