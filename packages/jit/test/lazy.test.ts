@@ -4,6 +4,8 @@ import * as tf from '@tensorflow/tfjs';
 import * as nx from '@penjing/named-array';
 import { LazyParameter, Parameter, UnboundParameterError, mapParameterNodes, type LazySource } from '@penjing/layers';
 import { GemmaTransformer } from '@penjing/gemma';
+import { generate } from '@penjing/transformer';
+import { releaseCompiledGeneration } from '@penjing/jit';
 import { jit } from '@penjing/jit';
 import { expectClose, tinyConfig, tokens } from './helpers.js';
 
@@ -48,4 +50,9 @@ it('a model of LazyParameters compiles (each weight read once) and equals the ea
   expect(sources.every((s) => s.reads === 1)).toBe(true);
   await fast.dispose();
   expect(tf.memory().numTensors).toBe(before);
+  // Generation compiles the lazy model's caching form (weights never on the tfjs heap).
+  const eager = await generate(model, [2, 7, 9, 4], { maxNewTokens: 6, stopIds: [] });
+  const compiled = await generate(lazy, [2, 7, 9, 4], { maxNewTokens: 6, stopIds: [], jit: true });
+  expect(compiled.tokens).toEqual(eager.tokens);
+  await releaseCompiledGeneration(lazy);
 });
