@@ -9,7 +9,8 @@
 import { sizeOf, type TraceGraph, type TraceOp, type TraceValue } from './graph.js';
 
 /** The simplified graph (same inputs, outputs and parameters). @example writeModel(simplify(trace.graph), ...) */
-export function simplify(graph: TraceGraph): TraceGraph {
+export function simplify(traced: TraceGraph): TraceGraph {
+  const graph = withoutRepeats(traced);
   const values = [...graph.values];
   const producer = new Map<number, TraceOp>();
   const consumers = new Map<number, TraceOp[]>();
@@ -76,4 +77,25 @@ function sliceThroughConcat(op: TraceOp, cat: TraceOp, values: readonly TraceVal
     offset += len;
   }
   return undefined;
+}
+
+/** Common subexpressions: a kernel with the same name, attributes and inputs as an earlier one reuses its outputs. */
+function withoutRepeats(graph: TraceGraph): TraceGraph {
+  const alias = new Map<number, number>();
+  const seen = new Map<string, TraceOp>();
+  const at = (id: number) => alias.get(id) ?? id;
+  const ops: TraceOp[] = [];
+  for (const op of graph.ops) {
+    const inputs = op.inputs.map(at);
+    const key = `${op.kernel}|${inputs.join(',')}|${JSON.stringify(op.attrs)}`;
+    const earlier = seen.get(key);
+    if (earlier) {
+      op.outputs.forEach((o, k) => alias.set(o, earlier.outputs[k]!));
+      continue;
+    }
+    const kept = { ...op, inputs };
+    seen.set(key, kept);
+    ops.push(kept);
+  }
+  return { ...graph, ops, outputs: graph.outputs.map(at) };
 }
