@@ -131,3 +131,15 @@ defineKernel('_MatMul', {
     else b.node('MatMul', inNames, outNames);
   },
 });
+
+// RMSLayerNorm recognised by the trace simplifier: ONNX Runtime's fused SimplifiedLayerNormalization.
+defineKernel('_RMSNorm', {
+  shape: () => {
+    throw new Error('_RMSNorm is made by the simplifier, never traced.');
+  },
+  emit: ({ b, ins, inNames, outNames, attrs }) => {
+    const d = ins[0]!.shape[ins[0]!.shape.length - 1]!;
+    const scale = b.op('Reshape', [inNames[1]!, b.int64([d])]);
+    b.node('SimplifiedLayerNormalization', [inNames[0]!, scale], outNames, { axis: -1, epsilon: { f: attrs.epsilon }, stash_type: 1 });
+  },
+});

@@ -56,6 +56,10 @@ export function simplify(traced: TraceGraph): TraceGraph {
     const through = sliceThroughConcat(op, cat, values);
     if (through) replaced.set(op, through);
   }
+  for (const op of graph.ops) {
+    const fused = rmsNorm(op, producer, consumers, values, outputs);
+    if (fused) replaced.set(op, fused);
+  }
   const ops = graph.ops.filter((op) => !removed.has(op)).map((op) => replaced.get(op) ?? op);
   return { ...graph, values, ops };
 }
@@ -98,4 +102,39 @@ function withoutRepeats(graph: TraceGraph): TraceGraph {
     ops.push(kept);
   }
   return { ...graph, ops, outputs: graph.outputs.map(at) };
+}
+
+/**
+ * `x · rsqrt(mean(x², last axis) + ε) · w` (RMSLayerNorm, as tfjs records it) becomes one
+ * `_RMSNorm` (ONNX Runtime's SimplifiedLayerNormalization), when the intermediate values are
+ * used nowhere else.
+ */
+function rmsNorm(op: TraceOp, producer: Map<number, TraceOp>, consumers: Map<number, TraceOp[]>, values: readonly TraceValue[], outputs: ReadonlySet<number>): TraceOp | undefined {
+  if (op.kernel !== 'Multiply') return undefined;
+  const only = (id: number, kernel: string) => {
+    const p = producer.get(id);
+    return p?.kernel === kernel && (consumers.get(id) ?? []).length === 1 && !outputs.has(id) ? p : undefined;
+  };
+  for (const [ni, wi] of [[0, 1], [1, 0]] as const) {
+    const w = values[op.inputs[wi]!]!;
+    const d = w.shape[w.shape.length - 1]!;
+    if (w.origin.kind !== 'param' || w.shape.slice(0, -1).some((s) => s !== 1)) continue;
+    const m1 = only(op.inputs[ni]!, 'Multiply');
+    if (!m1) continue;
+    for (const [xi, ri] of [[0, 1], [1, 0]] as const) {
+      const x = values[m1.inputs[xi]!]!;
+      const reshape = only(m1.inputs[ri]!, 'Reshape');
+      const rsqrt = reshape && only(reshape.inputs[0]!, 'Rsqrt');
+      const add = rsqrt && only(rsqrt.inputs[0]!, 'Add');
+      const eps = add && values[add.inputs[1]!]!;
+      const mean = add && only(add.inputs[0]!, 'Mean');
+      const square = mean && only(mean.inputs[0]!, 'Square');
+      if (!square || !eps || square.inputs[0] !== x.id || x.shape[x.shape.length - 1] !== d || eps.origin.kind !== 'const' || eps.shape.length) continue;
+      const axes = ([] as number[]).concat(mean.attrs.axis as number | number[]).map((a) => (a + x.shape.length) % x.shape.length);
+      if (mean.attrs.keepDims || axes.length !== 1 || axes[0] !== x.shape.length - 1) continue;
+      const epsilon = (eps.origin as { values: Float32Array }).values[0]!;
+      return { ...op, kernel: '_RMSNorm', inputs: [x.id, w.id], inputNames: ['x', 'scale'], attrs: { epsilon } };
+    }
+  }
+  return undefined;
 }
