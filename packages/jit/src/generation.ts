@@ -111,7 +111,7 @@ export async function compiledGenerationSteps(req: StepsRequest) {
       const pad = width - (tokens.namedShape.seq as number);
       const padded = tf
         .tidy(() => [
-          tf.pad(tokens.unwrap('batch', 'seq'), [[0, 0], [pad, 0]], req.lm.padId),
+          tf.pad(tokens.unwrap('batch', 'seq'), [[0, 0], [pad, 0]], Math.max(req.lm.padId, 0)),
           tf.pad(mask.unwrap('batch', 'seq').cast('int32'), [[0, 0], [pad, 0]], 0).cast('bool'),
         ])
         .map((t) => nx.wrap(t, 'batch', 'seq'));
