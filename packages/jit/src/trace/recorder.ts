@@ -70,7 +70,8 @@ export class Recorder {
   ): TraceValue[] {
     if (inputs.every((v) => v.origin.kind === 'const') && outs.every((o) => sizeOf(o.shape) <= FOLD_LIMIT)) {
       const folded = fold(kernel, inputs, attrs, named);
-      if (folded) return folded.map((f, i) => this.newValue(outs[i]!.shape, outs[i]!.dtype, { kind: 'const', values: f }));
+      // The cpu kernel's own output dtype is the truth for a folded value (tfjs sees this dtype).
+      if (folded) return folded.map((f, i) => this.newValue(f.shape, f.dtype, { kind: 'const', values: f.values }));
     }
     const outputs = outs.map((o) => this.newValue(o.shape, o.dtype, { kind: 'op' }));
     this.ops.push({ kernel, inputs: inputs.map((v) => v.id), inputNames: Object.keys(named), attrs: { ...attrs }, outputs: outputs.map((v) => v.id), path: this.currentPath() });
@@ -79,7 +80,9 @@ export class Recorder {
 }
 
 /** Runs a kernel on tfjs's cpu backend for constant inputs; undefined when that backend lacks it. */
-function fold(kernel: string, inputs: readonly TraceValue[], attrs: Readonly<Record<string, unknown>>, named: Record<string, tf.TensorInfo>): (Float32Array | Int32Array | Uint8Array)[] | undefined {
+type Folded = { shape: number[]; dtype: TraceDtype; values: Float32Array | Int32Array | Uint8Array };
+
+function fold(kernel: string, inputs: readonly TraceValue[], attrs: Readonly<Record<string, unknown>>, named: Record<string, tf.TensorInfo>): Folded[] | undefined {
   const config = tf.getKernel(kernel, 'cpu');
   if (!config) return undefined;
   const cpu = tf.engine().findBackend('cpu') as tf.KernelBackend;
@@ -97,9 +100,11 @@ function fold(kernel: string, inputs: readonly TraceValue[], attrs: Readonly<Rec
     const out = config.kernelFunc({ inputs: cpuInputs, attrs: attrs as tf.NamedAttrMap, backend: cpu });
     const infos = Array.isArray(out) ? out : [out];
     return infos.map((info) => {
-      const vals = cpu.readSync(info.dataId) as Float32Array | Int32Array | Uint8Array;
+      const raw = cpu.readSync(info.dataId) as ArrayLike<number>;
       cpu.disposeData(info.dataId, true);
-      return vals;
+      const dtype = info.dtype === 'bool' || info.dtype === 'int32' ? info.dtype : 'float32';
+      const values = dtype === 'float32' ? Float32Array.from(raw) : dtype === 'int32' ? Int32Array.from(raw) : Uint8Array.from(raw);
+      return { shape: [...info.shape], dtype, values };
     });
   } finally {
     for (const d of written) cpu.disposeData(d, true);
