@@ -6,3 +6,4 @@ export { bucketLength } from './buckets.js';
 export { JitError } from './trace/graph.js';
 export { compiledKernels } from './kernels/index.js';
 export { releaseCompiledGeneration } from './generation.js';
+export { useOnnxRuntime } from './runtime/ort.js';

@@ -3,5 +3,5 @@ import { expect, it } from 'vitest';
 import * as jitPackage from '@penjing/jit';
 
 it('@penjing/jit exports exactly these names', () => {
-  expect(Object.keys(jitPackage).sort()).toEqual(['JitError', 'JittedModel', 'bucketLength', 'compiledKernels', 'jit', 'releaseCompiledGeneration']);
+  expect(Object.keys(jitPackage).sort()).toEqual(['JitError', 'JittedModel', 'bucketLength', 'compiledKernels', 'jit', 'releaseCompiledGeneration', 'useOnnxRuntime']);
 });

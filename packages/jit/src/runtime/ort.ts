@@ -7,12 +7,29 @@ import type * as ortTypes from 'onnxruntime-common';
 
 export type Ort = typeof ortTypes;
 
-let loaded: Promise<{ ort: Ort; kind: 'node' | 'web' }> | undefined;
+let loaded: Promise<{ ort: Ort; kind: 'node' | 'web' | 'given' }> | undefined;
+
+/**
+ * Makes jit use this ONNX Runtime module (`onnxruntime-node` or `onnxruntime-web`) instead of
+ * loading one on first use — needed where bare dynamic imports do not resolve (bundled browser
+ * code), and a way to pick the web build in Node.
+ *
+ * @example
+ * import * as ort from 'onnxruntime-node';
+ * useOnnxRuntime(ort);
+ */
+export function useOnnxRuntime(ort: unknown): void {
+  const m = ort as Partial<Ort> | null;
+  if (!m || typeof m.InferenceSession?.create !== 'function' || typeof m.Tensor !== 'function') {
+    throw new TypeError(`useOnnxRuntime: expected the onnxruntime-node or onnxruntime-web module (import * as ort from 'onnxruntime-node'); got ${m === null ? 'null' : typeof m}.`);
+  }
+  loaded = Promise.resolve({ ort: m as Ort, kind: 'given' as const });
+}
 
 const isNodeLike = typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node === 'string';
 
 /** ONNX Runtime for this platform (loaded once). @example const { ort, kind } = await loadOrt(); */
-export function loadOrt(): Promise<{ ort: Ort; kind: 'node' | 'web' }> {
+export function loadOrt(): Promise<{ ort: Ort; kind: 'node' | 'web' | 'given' }> {
   loaded ??= (async () => {
     const errors: string[] = [];
     if (isNodeLike) {
