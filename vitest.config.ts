@@ -23,6 +23,7 @@ export default defineConfig({
       '@penjing/interp': src('interp'),
       '@penjing/gemma': src('gemma'),
       '@penjing/viewer': src('viewer'),
+      '@penjing/jit': src('jit'),
     },
   },
   test: {

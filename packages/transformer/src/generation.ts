@@ -22,3 +22,4 @@ export {
   generate, generateStream,
   type GenerateOptions, type GenerationChunk, type GenerationProgress, type GenerationResult, type FinishReason, type GenerationModel,
 } from './generation/generate.js';
+export type { CompiledSteps, CompiledStepsFactory, CompiledStepsRequest } from './generation/compiled-steps.js';

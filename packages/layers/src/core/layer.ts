@@ -54,6 +54,7 @@ import type { ConstructorArgs, FieldSpecs, FieldValues, StructStatics } from '..
 import { childrenOf, walk } from '../tree/tree.js';
 import { keyPathToString, type KeyPath } from '../tree/keypath.js';
 import { assertNotStale } from '../train/stale.js';
+import { layerCallObserver } from './trace-hooks.js';
 
 /** Side inputs by name (token positions, attention masks, caches, ...). */
 export type SideInputs = Readonly<Record<string, unknown>>;
@@ -153,27 +154,40 @@ export abstract class Layer<I = unknown, O = unknown> extends Struct {
    * @example const logits = model.call(tokens, { tokenPositions });
    */
   call(input: I, side: SideInputs = {}): O {
-    if ((side as Record<symbol, unknown>)[INSIDE]) {
-      try {
-        return this.forward(input, side);
-      } catch (e) {
-        if (e && typeof e === 'object' && !errorLayers.has(e)) errorLayers.set(e, this);
-        throw e;
-      }
-    }
-    assertNotStale(this, `${this.typeName()}.call`);
-    assertSideInputsHandled(this, Object.keys(side));
-    const inner: SideInputs = { ...side, [INSIDE]: true };
+    const observer = layerCallObserver;
+    if (!observer) return callLayer(this, input, side);
+    observer.enter(this);
     try {
-      let out!: O;
-      tf.tidy(() => {
-        out = this.forward(input, inner);
-        return tensorsIn(out);
-      });
-      return out;
-    } catch (e) {
-      throw locateError(this, e);
+      return callLayer(this, input, side);
+    } finally {
+      observer.exit();
     }
+  }
+}
+
+/** `call` without the trace observer (a compiler observes which layer is running). */
+function callLayer<I, O>(layer: Layer<I, O>, input: I, side: SideInputs): O {
+  const forward = (layer as unknown as { forward(input: I, side: SideInputs): O }).forward.bind(layer);
+  if ((side as Record<symbol, unknown>)[INSIDE]) {
+    try {
+      return forward(input, side);
+    } catch (e) {
+      if (e && typeof e === 'object' && !errorLayers.has(e)) errorLayers.set(e, layer);
+      throw e;
+    }
+  }
+  assertNotStale(layer, `${layer.typeName()}.call`);
+  assertSideInputsHandled(layer, Object.keys(side));
+  const inner: SideInputs = { ...side, [INSIDE]: true };
+  try {
+    let out!: O;
+    tf.tidy(() => {
+      out = forward(input, inner);
+      return tensorsIn(out);
+    });
+    return out;
+  } catch (e) {
+    throw locateError(layer, e);
   }
 }
 

@@ -19,6 +19,7 @@ import { initCache } from './init-cache.js';
 import { KVCachingTransformerLM, toCachingModel, type UncachedModel } from './caching-model.js';
 import { GenerationError, defaultStopIds, encodePrompt, padLeft, type Prompt } from './prompts.js';
 import { isBatchInput, promptList, stripRow, type PromptInput } from './padded-prompts.js';
+import { compiledSteps, type CompiledSteps } from './compiled-steps.js';
 
 /** Options of {@link generate} and {@link generateStream}. */
 export interface GenerateOptions extends SamplingOptions {
@@ -46,6 +47,11 @@ export interface GenerateOptions extends SamplingOptions {
   readonly onProgress?: (progress: GenerationProgress) => void;
   /** Stops generation early (rows end with finishReason `'aborted'`). */
   readonly signal?: AbortSignal;
+  /**
+   * Run prefill and decoding compiled on ONNX Runtime (`@penjing/jit`, loaded on demand), the
+   * KV cache as graph inputs and outputs. Same tokens as eager decoding. Default false.
+   */
+  readonly jit?: boolean;
 }
 
 /** Progress of a generation run. */
@@ -141,9 +147,18 @@ export async function* generateStream(
   const stopToken: (number | undefined)[] = rows.map(() => undefined);
   let cache: KVCache | undefined;
   let logits: tf.Tensor2D | undefined;
+  let compiled: CompiledSteps | undefined;
   try {
-    cache = initCache(lm, { batchSize: rows.length, cacheLength: plan.cacheLength, slidingWindowCache: options.slidingWindowCache });
-    [cache, logits] = prefill(lm, batch, cache, plan.chunk, options.onProgress);
+    if (options.jit) {
+      compiled = await compiledSteps(model, lm, rows.length, batch.tokens.namedShape.seq as number, plan.maxNewTokens);
+      const started = Date.now();
+      logits = await compiled.prefill(batch.tokens, batch.mask);
+      const width = batch.tokens.namedShape.seq as number;
+      options.onProgress?.({ phase: 'prefill', done: width, total: width, elapsedMs: Date.now() - started, tokensPerSecond: (width * rows.length * 1000) / Math.max(Date.now() - started, 1) });
+    } else {
+      cache = initCache(lm, { batchSize: rows.length, cacheLength: plan.cacheLength, slidingWindowCache: options.slidingWindowCache });
+      [cache, logits] = prefill(lm, batch, cache, plan.chunk, options.onProgress);
+    }
     const sampling = samplingFor(options, logits.shape[1]);
     const started = Date.now();
     for (let step = 0; step < plan.maxNewTokens; step++) {
@@ -173,7 +188,8 @@ export async function* generateStream(
       const elapsed = Date.now() - started;
       options.onProgress?.({ phase: 'decode', done: step + 1, total: plan.maxNewTokens, elapsedMs: elapsed, tokensPerSecond: ((step + 1) * 1000) / Math.max(elapsed, 1) });
       if (finish.every((f) => f) || step + 1 === plan.maxNewTokens) break;
-      [cache, logits] = decodeStep(lm, cache, next, finish);
+      if (compiled) logits = await compiledDecodeStep(lm, compiled, next, finish);
+      else [cache, logits] = decodeStep(lm, cache!, next, finish);
     }
     for (let b = 0; b < rows.length; b++) {
       const tail = decoders[b]?.flush() ?? '';
@@ -182,6 +198,7 @@ export async function* generateStream(
   } finally {
     logits?.dispose();
     cache?.dispose();
+    compiled?.dispose();
     batch.tokens.dispose();
     batch.mask.dispose();
   }
@@ -287,11 +304,27 @@ function prefill(
   return [cache, last!];
 }
 
-/** Feeds each row's sampled token back; finished rows get padding (position −1, so it changes nothing). */
-function decodeStep(lm: KVCachingTransformerLM, cache: KVCache, next: readonly number[], finished: readonly (FinishReason | undefined)[]): [KVCache, tf.Tensor2D] {
+/** The next step's tokens `{batch, seq: 1}` and mask: finished rows get padding (position −1, so it changes nothing). */
+function nextTokens(lm: KVCachingTransformerLM, next: readonly number[], finished: readonly (FinishReason | undefined)[]): [NamedArray, NamedArray] {
   const ids = next.map((id, b) => (finished[b] ? Math.max(lm.padId, 0) : id));
   const tokens = nx.wrap(tf.tensor2d(ids, [ids.length, 1], 'int32'), 'batch', 'seq');
   const mask = nx.wrap(tf.tensor2d(finished.map((f) => !f), [ids.length, 1], 'bool'), 'batch', 'seq');
+  return [tokens, mask];
+}
+
+async function compiledDecodeStep(lm: KVCachingTransformerLM, compiled: CompiledSteps, next: readonly number[], finished: readonly (FinishReason | undefined)[]): Promise<tf.Tensor2D> {
+  const [tokens, mask] = nextTokens(lm, next, finished);
+  try {
+    return await compiled.decode(tokens, mask);
+  } finally {
+    tokens.dispose();
+    mask.dispose();
+  }
+}
+
+/** Feeds each row's sampled token back. */
+function decodeStep(lm: KVCachingTransformerLM, cache: KVCache, next: readonly number[], finished: readonly (FinishReason | undefined)[]): [KVCache, tf.Tensor2D] {
+  const [tokens, mask] = nextTokens(lm, next, finished);
   try {
     const out = lm.step(tokens, cache, { tokenMask: mask, returnLastOnly: true });
     cache.dispose();

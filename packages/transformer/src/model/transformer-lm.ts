@@ -4,7 +4,7 @@
  * input is passed to the body as given.
  */
 import { NamedArray, formatNamedShape } from '@penjing/named-array';
-import { Layer, child, staticField, LayerError, PositionsFromTokens, type SideInputs } from '@penjing/layers';
+import { Layer, child, staticField, LayerError, PositionsFromTokens, checkValues, type SideInputs } from '@penjing/layers';
 import type { TransformerMetadata } from './metadata.js';
 import { checkForwardFits, type CallSize } from './memory.js';
 import { buildModelFromConfig, loadPretrainedModel, type FamilyLoadOptions } from '../family.js';
@@ -37,13 +37,15 @@ export function checkTokens(tokens: unknown, vocabSize: number, who: string): Na
     );
   }
   // A token id outside the table would silently read zeros (or another row) on some backends.
-  const ids = tokens.data.dataSync();
-  for (let i = 0; i < ids.length; i++) {
-    const id = ids[i];
-    if (id < 0 || id >= vocabSize) {
-      throw new LayerError(`${who}: token id ${id} (element ${i}) is outside the vocabulary [0, ${vocabSize}).`);
+  // A compiler's trace runs this check on the real ids before each compiled call.
+  checkValues(tokens.data, (ids) => {
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      if (id < 0 || id >= vocabSize) {
+        throw new LayerError(`${who}: token id ${id} (element ${i}) is outside the vocabulary [0, ${vocabSize}).`);
+      }
     }
-  }
+  });
   return tokens;
 }
 

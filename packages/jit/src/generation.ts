@@ -1,0 +1,152 @@
+/**
+ * Compiled generation steps for `generate(model, prompts, { jit: true })`: a prefill graph and
+ * a decode graph of the model's KV-caching form, with the cache as graph inputs and outputs
+ * (kept as ONNX Runtime tensors between steps, never copied back to tfjs).
+ *
+ * Each step's graph must not depend on how many tokens are cached: the prompt (left-padded to
+ * a bucket length) fills the last slots of the cache, and decode step n writes its token into
+ * slot n, a graph input (see dynamicCacheWrites). Attention reads slots through their
+ * positions (−1 for empty ones), never their order, so this gives the tokens eager decoding
+ * gives, with one decode graph for every step.
+ */
+import * as tf from '@tensorflow/tfjs';
+import * as nx from '@penjing/named-array';
+import { NamedArray } from '@penjing/named-array';
+import type { Layer } from '@penjing/layers';
+import { bucketLength } from './buckets.js';
+import { JittedModel } from './jit.js';
+import { ortToTf, type CompiledGraph, type OrtTensor } from './runtime/compiled.js';
+import { JitError, type TraceGraph } from './trace/graph.js';
+import { dynamicCacheWrites } from './trace/write-slots.js';
+
+const KV = 'kv_seq';
+
+/** The parts of a KV cache generation hands over (structurally typed: jit does not import the model packages). */
+interface CacheEntryLike {
+  readonly keys: NamedArray;
+  readonly values: NamedArray;
+  readonly kvTokenPositions: NamedArray | null;
+  replace(f: Record<string, unknown>): CacheEntryLike;
+}
+interface CacheLike {
+  readonly kvTokenPositions: NamedArray;
+  readonly layers: readonly CacheEntryLike[];
+  dispose(): void;
+}
+interface StepOutput {
+  readonly logits: NamedArray;
+  readonly cache: CacheLike;
+}
+interface CachingLM extends Layer {
+  readonly padId: number;
+  step(tokens: NamedArray, cache: CacheLike, options: { tokenMask?: NamedArray; returnLastOnly?: boolean }): StepOutput;
+}
+interface StepsRequest {
+  readonly lm: CachingLM;
+  readonly model?: object;
+  readonly batchSize: number;
+  readonly promptLength: number;
+  readonly maxNewTokens: number;
+  readonly initCache: (lm: CachingLM, o: { batchSize: number; cacheLength: number; slidingWindowCache?: 'full' | 'window' }) => CacheLike;
+  readonly KVCache: new (f: { endIndex: number; kvTokenPositions: NamedArray; layers: readonly CacheEntryLike[] }) => CacheLike;
+}
+
+/** One compiled caching model per uncached model object, so repeated generate calls reuse graphs. */
+const compiledModels = new WeakMap<object, JittedModel>();
+
+/** tokens, mask, write slot, cache positions, then keys and values of each layer. */
+type StepArgs = readonly [NamedArray, NamedArray, NamedArray, NamedArray, ...NamedArray[]];
+const FIRST_CACHE_INPUT = 3;
+
+/** Builds the compiled steps of one generation run. @internal (registered with generation) */
+export async function compiledGenerationSteps(req: StepsRequest) {
+  const key = req.model ?? req.lm;
+  let jm = compiledModels.get(key);
+  if (!jm) compiledModels.set(key, (jm = new JittedModel(req.lm, { buckets: false })));
+  const jitted = jm;
+  const width = bucketLength(req.promptLength);
+  const cacheLength = bucketLength(width + req.maxNewTokens);
+  const empty = req.initCache(req.lm, { batchSize: req.batchSize, cacheLength, slidingWindowCache: 'full' });
+  const layout: StepArgs = [
+    nx.wrap(tf.zeros([req.batchSize, 1], 'int32'), 'batch', 'seq'),
+    nx.wrap(tf.zeros([req.batchSize, 1], 'bool'), 'batch', 'seq'),
+    nx.wrap(tf.zeros([1], 'int32'), 'slot'),
+    empty.kvTokenPositions,
+    ...empty.layers.flatMap((e) => [e.keys, e.values]),
+  ];
+  let state: OrtTensor[] | undefined;
+
+  // One step: the cache with its next write at slot `endIndex`; returns the last logits and
+  // the next cache in the input layout.
+  const step = (lm: Layer, [tokens, mask, , kvp, ...kv]: StepArgs, endIndex: number) => {
+    const layers = empty.layers.map((e, i) => e.replace({ keys: kv[2 * i]!, values: kv[2 * i + 1]! }));
+    const cache = new req.KVCache({ endIndex, kvTokenPositions: kvp, layers });
+    const out = (lm as CachingLM).step(tokens, cache, { tokenMask: mask, returnLastOnly: true });
+    const logits = out.logits.names.includes('seq') ? out.logits.index({ seq: (out.logits.namedShape.seq as number) - 1 }) : out.logits;
+    return [
+      logits.orderAs('batch', 'vocabulary'),
+      out.cache.kvTokenPositions.orderLike(kvp),
+      ...out.cache.layers.flatMap((e, i) => [e.keys.orderLike(kv[2 * i]!), e.values.orderLike(kv[2 * i + 1]!)]),
+    ];
+  };
+  const cacheInputs = new Set(layout.slice(FIRST_CACHE_INPUT).map((_, i) => FIRST_CACHE_INPUT + i));
+  const decodeWrites = (g: TraceGraph) => {
+    const rewritten = dynamicCacheWrites(g, 2, cacheInputs);
+    const writes = rewritten.ops.filter((op) => op.kernel === '_WriteSlot').length;
+    if (writes !== cacheInputs.size) {
+      throw new JitError(`jit generation: found ${writes} of the ${cacheInputs.size} cache writes of a decode step; the caching model writes its cache in a way the compiler does not recognise.`);
+    }
+    return rewritten;
+  };
+  let steps = 0;
+
+  const run = async (graph: CompiledGraph, feeds: OrtTensor[]) => {
+    const [logits, ...next] = await graph.runOrt(feeds);
+    state = next;
+    return ortToTf(logits!) as tf.Tensor2D;
+  };
+
+  return {
+    async prefill(tokens: NamedArray, mask: NamedArray): Promise<tf.Tensor2D> {
+      const pad = width - (tokens.namedShape.seq as number);
+      const padded = tf
+        .tidy(() => [
+          tf.pad(tokens.unwrap('batch', 'seq'), [[0, 0], [pad, 0]], Math.max(req.lm.padId, 0)),
+          tf.pad(mask.unwrap('batch', 'seq').cast('int32'), [[0, 0], [pad, 0]], 0).cast('bool'),
+        ])
+        .map((t) => nx.wrap(t, 'batch', 'seq'));
+      try {
+        const args: StepArgs = [padded[0]!, padded[1]!, ...(layout.slice(2) as [NamedArray, NamedArray, ...NamedArray[]])];
+        const graph = await jitted.graphFor(args, (lm, a) => step(lm, a, cacheLength - width), `prefill@${cacheLength - width}:`);
+        const leaves = args.map((a) => a.data);
+        await graph.check(leaves);
+        steps = 0;
+        return await run(graph, await Promise.all(leaves.map((t) => graph.toOrt(t))));
+      } finally {
+        tf.dispose(padded.map((p) => p.data));
+      }
+    },
+    async decode(tokens: NamedArray, mask: NamedArray): Promise<tf.Tensor2D> {
+      if (!state) throw new Error('jit generation: decode before prefill.');
+      if (steps >= cacheLength - width) throw new Error(`jit generation: the cache of ${cacheLength} slots is full.`);
+      const args: StepArgs = [tokens.orderAs('batch', 'seq'), mask.orderAs('batch', 'seq'), ...(layout.slice(2) as [NamedArray, NamedArray, ...NamedArray[]])];
+      const graph = await jitted.graphFor(args, (lm, a) => step(lm, a, cacheLength - 1), 'decode:', decodeWrites);
+      const slot = await graph.toOrtValues(new Int32Array([steps++]), [1]);
+      return run(graph, [await graph.toOrt(args[0].data), await graph.toOrt(args[1].data), slot, ...state]);
+    },
+    dispose(): void {
+      state = undefined;
+      tf.dispose([layout[0].data, layout[1].data, layout[2].data]);
+      empty.dispose();
+    },
+  };
+}
+
+/** Frees the compiled generation graphs of a model (they are otherwise kept while the model lives). @example await releaseCompiledGeneration(model) */
+export async function releaseCompiledGeneration(model: object): Promise<void> {
+  const jm = compiledModels.get(model);
+  compiledModels.delete(model);
+  await jm?.dispose();
+}
+
+(globalThis as Record<symbol, unknown>)[Symbol.for('penjing.jit.compiledSteps')] = compiledGenerationSteps;
