@@ -18,5 +18,5 @@ export {
 export { checkpointDir, readHfConfigJson } from './node/hf-config.js';
 export { AUTO_PROGRESS_BYTES, progressSink, type ProgressOption, type ProgressSink } from './node/progress-bar.js';
 export {
-  createTempFile, FileError, MAX_TEXT_FILE_BYTES, openRegularFile, readTextFile, writeFileAtomic, type FileFiller,
+  commitRenames, createTempFile, FileError, MAX_TEXT_FILE_BYTES, openRegularFile, readTextFile, writeFileAtomic, type FileFiller,
 } from './node/files.js';

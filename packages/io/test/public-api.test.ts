@@ -15,7 +15,7 @@ const MAIN = [
 const NODE_ONLY = [
     'AUTO_PROGRESS_BYTES', 'checkpointDir', 'openCheckpoint', 'openSafetensors', 'progressSink',
     'readHfConfigJson', 'writeSafetensors', 'writeShardedSafetensors',
-    'createTempFile', 'FileError', 'MAX_TEXT_FILE_BYTES', 'openRegularFile', 'readTextFile', 'writeFileAtomic'
+    'commitRenames', 'createTempFile', 'FileError', 'MAX_TEXT_FILE_BYTES', 'openRegularFile', 'readTextFile', 'writeFileAtomic'
 ];
 
 describe('@penjing/io public API', () => {
