@@ -14,12 +14,16 @@ const outIndex = process.argv.indexOf('--out');
 const out = outIndex > 0 ? process.argv[outIndex + 1] : join(ROOT, 'out', 'docs');
 
 const VALIDATION = { invalidLink: true, rewrittenLink: true, notExported: false, notDocumented: false, unusedMergeModuleWith: true };
+// Source links name the public repository directly: a clone's own remote (a local path in CI,
+// none in a worktree) is not a place readers can follow.
+const SOURCES = { disableGit: true, sourceLinkTemplate: 'https://github.com/penjing/penjing/blob/main/{path}#L{line}' };
 const app = await Application.bootstrapWithPlugins({
+  ...SOURCES,
   name: 'Penjing',
   entryPointStrategy: 'packages',
   entryPoints: workspaces().map((dir) => join(ROOT, dir)),
   // In 'packages' mode each package is converted with these options, so validation goes here too.
-  packageOptions: { entryPoints: ['src/index.ts'], validation: VALIDATION },
+  packageOptions: { entryPoints: ['src/index.ts'], validation: VALIDATION, ...SOURCES },
   readme: join(ROOT, 'README.md'),
   out,
   validation: VALIDATION,

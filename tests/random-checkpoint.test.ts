@@ -20,7 +20,15 @@ beforeAll(async () => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const config = gemmaPreset('gemma3_270m', { numLayers: 2, embedDim: 16, hiddenDim: 24, numHeads: 2, numKvHeads: 1, headDim: 8, vocabSize: 64 });
-const filesOf = (dir: string) => readdirSync(dir).filter((f) => f.endsWith('.safetensors')).sort().map((f) => readFileSync(join(dir, f)));
+/** Each shard's header (less the per-save id that ties a sharded save's files together) and data. */
+const filesOf = (dir: string) =>
+  readdirSync(dir).filter((f) => f.endsWith('.safetensors')).sort().map((f) => {
+    const bytes = readFileSync(join(dir, f));
+    const headerLength = Number(bytes.readBigUInt64LE(0));
+    const header = JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8'));
+    if (header.__metadata__) delete header.__metadata__.penjing_save_id;
+    return { header, data: bytes.subarray(8 + headerLength) };
+  });
 
 describe('random Gemma checkpoints', () => {
   it('have HF names and config, load eagerly and lazily, and depend on the seed only', async () => {

@@ -28,7 +28,7 @@ export interface KernelDef {
 
 const table = new Map<string, KernelDef>();
 
-/** Adds a kernel to the compiler. @example defineKernel('Exp', { shape: sameAsFirst, emit: unary('Exp') }) */
+/** Adds a kernel to the compiler. @example defineKernel('Exp', { shape: ([x]) => [{ shape: [...x!.shape], dtype: x!.dtype }], emit: ({ b, inNames, outNames }) => { b.node('Exp', inNames, outNames); } }) */
 export function defineKernel(name: string, def: KernelDef): void {
   table.set(name, def);
   registerTraceKernel(name, def.shape);

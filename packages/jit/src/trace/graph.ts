@@ -54,12 +54,12 @@ export type ParamSource =
   | { readonly kind: 'tensor'; readonly tensor: tf.Tensor }
   | { readonly kind: 'lazy'; readonly read: () => Promise<Float32Array | Int32Array>; readonly describe: string };
 
-/** Bytes per element of a dtype. @example bytesOf('float32') // 4 */
+/** Elements in a shape. @example sizeOf([2, 3]) // 6 */
 export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-/** Normalises a tfjs dtype to one the compiler handles, or says why not. @example traceDtype('int32') */
+/** Normalises a tfjs dtype to one the compiler handles, or says why not. @example traceDtype('int32', 'Embed') // 'int32' */
 export function traceDtype(dtype: string, where: string): TraceDtype {
   if (dtype === 'float32' || dtype === 'int32' || dtype === 'bool') return dtype;
   throw new JitError(`${where}: dtype '${dtype}' cannot be compiled (float32, int32 and bool can).`);

@@ -8,7 +8,7 @@
  */
 import { sizeOf, type TraceGraph, type TraceOp, type TraceValue } from './graph.js';
 
-/** The simplified graph (same inputs, outputs and parameters). @example writeModel(simplify(trace.graph), ...) */
+/** The simplified graph (same inputs, outputs and parameters). @example const smaller = simplify(graph); // then written as ONNX */
 export function simplify(traced: TraceGraph): TraceGraph {
   const graph = withoutRepeats(traced);
   const values = [...graph.values];
