@@ -23,7 +23,9 @@ export {
   wrap, isNamedArray, zeros, ones, full, scalar, fromArray, arange, randomNormal, randomUniform, stack, concatenate, unstack, split, oneHot,
 } from './constructors.js';
 export type { RandomOptions } from './constructors.js';
-export { ready, backendName } from './backend.js';
+export { ready, backendName, backendThreads } from './backend.js';
+export { wasmThreadStats } from './wasm-threads.js';
+export type { ThreadStats } from './wasm-threads.js';
 export type { BackendName, ReadyOptions } from './backend.js';
 export { NamedAxisError, formatNamedShape } from './errors.js';
 export type {
