@@ -20,5 +20,8 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 180_000,
     pool: 'forks',
+    // Leak checks compare tf.memory() before and after awaits; tensors freed by the garbage
+    // collector in between would confound them. tests/auto-free.test.ts turns it back on.
+    env: { PENJING_AUTO_FREE: '0' },
   },
 });

@@ -25,6 +25,7 @@ export {
 export type { RandomOptions } from './constructors.js';
 export { ready, backendName, backendThreads } from './backend.js';
 export { wasmThreadStats } from './wasm-threads.js';
+export { setAutoFree, autoFreeStats } from './auto-free.js';
 export type { ThreadStats } from './wasm-threads.js';
 export type { BackendName, ReadyOptions } from './backend.js';
 export { NamedAxisError, formatNamedShape } from './errors.js';

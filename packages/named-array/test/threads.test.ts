@@ -4,16 +4,16 @@
 // from timings; results must be bit-identical to one thread; every child must exit on its
 // own (the workers never keep a process alive).
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { bundleChild } from '../../../tests/support/bundle-child.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
-const bundle = join(root, 'out', 'test-bundles', 'threads-child.mjs');
+let bundle = '';
 const deno = join(root, 'node_modules', 'deno', 'deno');
 
 interface ChildResult {
@@ -29,7 +29,8 @@ interface ChildResult {
 async function run(cmd: string, args: string[], env: Record<string, string> = {}): Promise<{ result: ChildResult; stderr: string }> {
   const { stdout, stderr } = await promisify(execFile)(cmd, args, {
     cwd: root,
-    env: { ...process.env, NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', ...env },
+    // PENJING_WASM_THREADS would override the default under test.
+    env: { ...process.env, PENJING_WASM_THREADS: '', NO_COLOR: '1', DENO_NO_UPDATE_CHECK: '1', ...env },
     timeout: 90_000, // a child kept alive by its workers fails here
     maxBuffer: 1 << 20,
   });
@@ -39,11 +40,7 @@ async function run(cmd: string, args: string[], env: Record<string, string> = {}
 const node = (arg: string, extra: string[] = []) => run(process.execPath, [...extra, bundle, arg]);
 
 beforeAll(async () => {
-  mkdirSync(join(root, 'out', 'test-bundles'), { recursive: true });
-  await build({
-    entryPoints: [fileURLToPath(new URL('./fixtures/threads-child.ts', import.meta.url))],
-    outfile: bundle, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'silent',
-  });
+  bundle = await bundleChild(fileURLToPath(new URL('./fixtures/threads-child.ts', import.meta.url)));
 });
 
 describe('wasm threads', () => {
