@@ -29,6 +29,7 @@ interface EngineInternals {
 }
 
 let enabled = readEnv();
+const disposeListeners = new WeakMap<tf.Tensor, (() => void)[]>();
 let freedCount = 0;
 
 function readEnv(): boolean {
@@ -62,12 +63,31 @@ function install(): void {
     }
   };
   engine.disposeTensor = (a) => {
-    if (a instanceof tf.Tensor) registry.unregister(a);
+    if (a instanceof tf.Tensor) {
+      registry.unregister(a);
+      const listeners = disposeListeners.get(a);
+      if (listeners) {
+        disposeListeners.delete(a);
+        for (const f of listeners) f();
+      }
+    }
     dispose(a);
   };
 }
 
 install();
+
+/**
+ * Runs `f` when `tensor` is disposed explicitly (tf.dispose, a tidy scope's end). Data kept
+ * beside a tensor (a cached layout) uses it; when the tensor is instead garbage-collected,
+ * whatever `f` would free is unreachable too and auto-free releases it.
+ * @example whenDisposed(weights, () => transposedCopy.dispose());
+ */
+export function whenDisposed(tensor: tf.Tensor, f: () => void): void {
+  const list = disposeListeners.get(tensor);
+  if (list) list.push(f);
+  else disposeListeners.set(tensor, [f]);
+}
 
 /**
  * Turns automatic freeing of unreachable tensors on (the default) or off. Off, results live

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { NamedAxisError, formatNamedShape, formatNames } from './errors.js';
 import { NamedArray } from './named-array.js';
 import { isIdentity, transpose } from './axes.js';
+import { cachedLayout, wantsGemvLayout } from './gemv-layout.js';
 import { alignNames } from './nmap.js';
 import { sum } from './ops.js';
 import type { EinsumOperands, EinsumOutput } from './types.js';
@@ -58,12 +59,32 @@ export function contract<A extends string, B extends string, const C extends rea
   const freeB = bNames.filter((n) => !(n in sa));
   // tfjs-wasm runs batched matMuls on its naive kernel anyway, so flags only cost when unbatched.
   const unbatched = batch.every((n) => sa[n] === 1);
-  const plan = planMatMul(x, y, batch, contracted, freeA, freeB, tf.getBackend() !== 'wasm' || !unbatched);
+  const plan =
+    (unbatched && gemvPlan(x, y, batch, contracted, freeA, freeB)) ||
+    planMatMul(x, y, batch, contracted, freeA, freeB, tf.getBackend() !== 'wasm' || !unbatched);
   const t = tf.tidy(() => {
     const out = tf.matMul(layout(plan.left), layout(plan.right), plan.left.flag, plan.right.flag);
     return tf.reshape(out, plan.outShape);
   });
   return new NamedArray(t, plan.outAxes) as NamedArray<Exclude<A | B, C[number]>>;
+}
+
+/**
+ * A few rows times a large matrix on wasm: the matrix goes right, in a [K, N] layout made
+ * once and kept (see gemv-layout.ts), so XNNPACK streams it as packed weights.
+ */
+function gemvPlan(a: NamedArray<string>, b: NamedArray<string>, batch: string[], contracted: string[], freeA: string[], freeB: string[]): Plan | undefined {
+  const bigIsB = b.size >= a.size;
+  const [small, big, freeS, freeBig] = bigIsB ? [a, b, freeA, freeB] : [b, a, freeB, freeA];
+  const rows = freeS.reduce((p, n) => p * small.namedShape[n], 1);
+  if (!wantsGemvLayout(big.data, rows)) return undefined;
+  const right = side(big, batch, freeBig, contracted, false, true);
+  if (!right.perm) return undefined; // already [K, N]: the ordinary plan is the fast one
+  const left = side(small, batch, freeS, contracted, false, false);
+  const cached: Side = { data: cachedLayout(big.data, right.perm, right.shape), perm: null, shape: right.shape, flag: false, moved: 0 };
+  const outAxes = [...batch, ...freeS, ...freeBig];
+  const sizeOf = (n: string) => (n in a.namedShape ? a.namedShape[n] : b.namedShape[n]);
+  return { left, right: cached, outAxes, outShape: outAxes.map(sizeOf) };
 }
 
 /** How one matMul operand is laid out: an optional transpose, a reshape, a transpose flag. */
