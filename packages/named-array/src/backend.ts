@@ -42,6 +42,8 @@ export interface ReadyOptions {
 
 let pending: Promise<string> | undefined;
 let pendingFor: string | undefined;
+/** The last backend an explicit `ready({ backend })` started. */
+let chosen: string | undefined;
 
 /**
  * Prepares the tensor backend; await it once before computing.
@@ -59,7 +61,8 @@ let pendingFor: string | undefined;
  * await nx.ready({ backend: 'webgpu' }); // Deno or a WebGPU browser
  */
 export function ready(options: ReadyOptions = {}): Promise<string> {
-  const want = options.backend ?? 'wasm';
+  // A bare ready() (libraries call it before loading) keeps the backend the user chose.
+  const want = options.backend ?? chosen ?? 'wasm';
   if (pending && pendingFor === want && !options.wasmPaths) {
     // Still valid unless someone switched backends behind our back.
     return pending.then((got) => (tf.getBackend() === got ? got : start(want, options)));
@@ -180,6 +183,7 @@ async function start(want: string, options: ReadyOptions): Promise<string> {
     await tf.setBackend('cpu');
   }
   await tf.ready();
+  if (options.backend !== undefined) chosen = ok ? want : undefined;
   return tf.getBackend();
 }
 

@@ -10,7 +10,7 @@
 import './gradients.js';
 export { NamedArray, checkAxes } from './named-array.js';
 export type { AtUpdater } from './types.js';
-export { Positional, broadcastShapes } from './positional.js';
+export { Positional, broadcastShapes, whereOfOneShape } from './positional.js';
 export type { PositionalLike } from './positional.js';
 export { nmap, alignNames } from './nmap.js';
 export type { NmapResult, Alignment } from './nmap.js';
