@@ -2,24 +2,30 @@
 // @penjing/* import resolves to packages/<name>/src/index.ts, as vitest's aliases do), so a
 // child needs no `npm run build`. Other packages stay external and load from node_modules.
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Bundles `entry` (absolute path) to out/test-bundles/<name>.mjs and returns that path. */
-export async function bundleChild(entry: string): Promise<string> {
-  const dir = join(REPO_ROOT, 'out', 'test-bundles');
-  mkdirSync(dir, { recursive: true });
-  const outfile = join(dir, basename(entry).replace(/\.ts$/, '.mjs'));
+/** `@penjing/<name>` → packages/<name>/src/index.ts for every package with sources. */
+export function sourceAliases(): Record<string, string> {
   const alias: Record<string, string> = {};
   for (const name of readdirSync(join(REPO_ROOT, 'packages'))) {
     const src = join(REPO_ROOT, 'packages', name, 'src', 'index.ts');
     if (existsSync(src)) alias[`@penjing/${name}`] = src;
   }
+  return alias;
+}
+
+/** Bundles `entry` (absolute path) to out/test-bundles/<name>.mjs and returns that path. */
+export async function bundleChild(entry: string): Promise<string> {
+  const dir = join(REPO_ROOT, 'out', 'test-bundles');
+  mkdirSync(dir, { recursive: true });
+  const outfile = join(dir, basename(entry).replace(/\.ts$/, '.mjs'));
   await build({
-    entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', logLevel: 'silent', alias,
+    entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', logLevel: 'silent', alias: sourceAliases(),
     plugins: [{
       name: 'node-modules-external',
       setup(b) {
@@ -28,4 +34,28 @@ export async function bundleChild(entry: string): Promise<string> {
     }],
   });
   return outfile;
+}
+
+/**
+ * One ES module for a browser page from `contents` (TypeScript importing @penjing/* by name),
+ * with Node's built-in modules stubbed by empty objects: for pages that never reach the
+ * packages' file-system code (they build models with fromConfig).
+ */
+export async function bundleForBrowser(contents: string): Promise<string> {
+  const builtins = new Set(builtinModules);
+  const out = await build({
+    stdin: { contents, resolveDir: REPO_ROOT, loader: 'ts' },
+    bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent', alias: sourceAliases(),
+    plugins: [{
+      name: 'stub-node-builtins',
+      setup(b) {
+        b.onResolve({ filter: /^[a-z_:/]+$/ }, (args) =>
+          args.path.startsWith('node:') || builtins.has(args.path) ? { path: args.path, namespace: 'stub' } : undefined);
+        // A class whose every property is a class: module-level `extends EventEmitter` still loads.
+        const stub = 'module.exports = new Proxy(class Stub {}, { get: (t, k) => (k in t ? t[k] : class Stub {}) });';
+        b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: stub, loader: 'js' }));
+      },
+    }],
+  });
+  return out.outputFiles[0].text;
 }
