@@ -1,7 +1,7 @@
 // The GPU backends in headless Chromium, chosen with nx.ready({ backend }). webgl runs on
-// SwiftShader (Chromium's CPU GL): a tiny Gemma's forward pass must equal the same model's
-// in Node on wasm. WebGPU: see the last test and the named-array README for what headless
-// Chromium without a GPU does.
+// SwiftShader (Chromium's CPU GL), webgpu on SwiftShader's Vulkan once Chromium is started
+// with --enable-unsafe-webgpu: a tiny Gemma's forward pass must equal the same model's in
+// Node on wasm.
 import * as tf from '@tensorflow/tfjs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ const CONFIG = {
 const IDS = [[2, 17, 33, 4, 90, 5]];
 
 let browser: Browser;
+let webgpuBrowser: Browser;
 let bundleUrl: string;
 
 beforeAll(async () => {
@@ -30,17 +31,23 @@ beforeAll(async () => {
     executablePath: CHROMIUM_PATH, headless: true, timeout: 60_000,
     args: [...CHROMIUM_ARGS.filter((a) => a !== '--disable-gpu'), '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
   });
+  // WebGPU on Linux without a GPU: Chromium offers its SwiftShader adapter only with
+  // --enable-unsafe-webgpu (without it navigator.gpu.requestAdapter() resolves to null).
+  webgpuBrowser = await chromium.launch({
+    executablePath: CHROMIUM_PATH, headless: true, timeout: 60_000, args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'],
+  });
   await nx.ready({ threads: 1 });
 });
 
 afterAll(async () => {
   await browser?.close();
+  await webgpuBrowser?.close();
   await closeServer();
 });
 
-async function forwardInPage(backend: string): Promise<{ backend: string; logits: number[] } | { error: string }> {
+async function forwardInPage(backend: string, on: Browser = browser): Promise<{ backend: string; logits: number[] } | { error: string }> {
   const page = await openHtml(
-    browser,
+    on,
     `<!doctype html><meta charset="utf-8"><script type="module">
       import { nx, tf, GemmaTransformer, gemmaPreset } from '${bundleUrl}';
       try {
@@ -73,14 +80,18 @@ function nodeLogits(): Float32Array {
 }
 
 describe('GPU backends in headless Chromium', () => {
-  it('webgl (SwiftShader): a tiny Gemma forward equals Node on wasm', async () => {
-    const result = await forwardInPage('webgl');
+  it.each([
+    ['webgl', 'SwiftShader GL', () => browser],
+    ['webgpu', 'SwiftShader Vulkan, --enable-unsafe-webgpu', () => webgpuBrowser],
+  ] as const)('%s (%s): a tiny Gemma forward equals Node on wasm', async (backend, _how, which) => {
+    const result = await forwardInPage(backend, which());
     if ('error' in result) throw new Error(`page failed: ${result.error}`);
-    expect(result.backend).toBe('webgl');
+    expect(result.backend).toBe(backend);
     const want = nodeLogits();
     expect(result.logits.length).toBe(want.length);
     const scale = Math.max(...Array.from(want, Math.abs));
     const worst = Math.max(...result.logits.map((v, i) => Math.abs(v - want[i])));
+    console.log(`${backend} in Chromium vs wasm in Node: max|Δ|/max = ${(worst / scale).toExponential(2)}`);
     // WebGL's shaders (exp, tanh, rsqrt on SwiftShader) agree to ~3e-4 of the largest logit.
     expect(worst / scale).toBeLessThan(1e-3);
     // …and pick the same next token at every position.
