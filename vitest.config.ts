@@ -1,15 +1,25 @@
 import { defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
 
-const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+const src = (pkg: string, entry = 'index') => fileURLToPath(new URL(`./packages/${pkg}/src/${entry}.ts`, import.meta.url));
 
 // Tests import packages by their public names; vitest resolves them to source so a
 // test run needs no build step, while `npm run build` type-checks the same imports.
 export default defineConfig({
   resolve: {
+    // Subpath entries first: an alias matches by prefix.
     alias: {
+      '@penjing/io/node': src('io', 'node'),
+      '@penjing/transformer/model': src('transformer', 'model'),
+      '@penjing/transformer/generation': src('transformer', 'generation'),
+      '@penjing/transformer/sampling': src('transformer', 'sampling'),
+      '@penjing/transformer/tokenizer': src('transformer', 'tokenizer'),
+      '@penjing/transformer/cli': src('transformer', 'cli'),
       '@penjing/named-array': src('named-array'),
       '@penjing/layers': src('layers'),
+      '@penjing/io': src('io'),
+      '@penjing/transformer': src('transformer'),
+      '@penjing/interp': src('interp'),
       '@penjing/gemma': src('gemma'),
       '@penjing/viewer': src('viewer'),
     },

@@ -7,7 +7,8 @@
 // asserts nothing.
 import * as tf from '@tensorflow/tfjs';
 import * as nx from '@penjing/named-array';
-import { GemmaTransformer, KVCache, KVCacheEntry, gemmaPreset, generate, initCache, toCachingModel } from '@penjing/gemma';
+import { GemmaTransformer, gemmaPreset } from '@penjing/gemma';
+import { KVCache, KVCacheEntry, generate, initCache, toCachingModel } from '@penjing/transformer';
 
 const CACHE_LENGTH = 1024;
 // Steps timed per measurement; the fastest is reported (the least disturbed by other processes).

@@ -13,10 +13,11 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import * as nx from '@penjing/named-array';
 import { disposeTree } from '@penjing/layers';
+import { GemmaTransformer } from '@penjing/gemma';
 import {
-  GemmaTransformer, captureAttention, halfLosses, inductionScores, knockOutHeads, logitLensLosses, patchHeadsFromClean,
+  captureAttention, halfLosses, inductionScores, knockOutHeads, logitLensLosses, patchHeadsFromClean,
   previousTokenScores, rankHeads, repeatedRandomTokens, seededRandom, tokenLabels, tokenLosses,
-} from '@penjing/gemma';
+} from '@penjing/interp';
 import { renderAttention, view, escapeHtml } from '@penjing/viewer';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

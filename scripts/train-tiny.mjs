@@ -13,9 +13,8 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import * as nx from '@penjing/named-array';
 import { Trainer, countParameters, disposeTree } from '@penjing/layers';
-import {
-  GemmaTransformer, gemmaPreset, halfLosses, meanTokenLoss, repeatedRandomTokens, seededRandom, tokenLosses,
-} from '@penjing/gemma';
+import { GemmaTransformer, gemmaPreset } from '@penjing/gemma';
+import { halfLosses, meanTokenLoss, repeatedRandomTokens, seededRandom, tokenLosses } from '@penjing/interp';
 
 const { values: args } = parseArgs({
   options: {

@@ -22,7 +22,7 @@ Deno.test('tfjs wasm backend starts under Deno and computes', async () => {
   assert(JSON.stringify(data) === '[3,7]', `matMul gave ${data}`);
 });
 
-const packages = ['named-array', 'layers', 'gemma', 'viewer'];
+const packages = ['named-array', 'layers', 'io', 'transformer', 'interp', 'gemma', 'viewer'];
 
 Deno.test('@penjing/* resolve to the workspace packages\' dist', () => {
   for (const name of packages) {

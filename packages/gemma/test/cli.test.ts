@@ -8,11 +8,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as nx from '@penjing/named-array';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gemmaPreset } from '../src/config.js';
-import { GemmaTransformer } from '../src/model/gemma-transformer.js';
-import { generate } from '../src/generation/index.js';
-import { gemma3Tokenizer } from '../src/tokenizer/gemma3.js';
-import { main } from '../src/cli/main.js';
+import { GemmaTransformer, gemmaPreset } from '@penjing/gemma';
+import { gemma3Tokenizer, generate } from '@penjing/transformer';
+import { main } from '@penjing/transformer/cli';
 
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const bin = join(root, 'packages/gemma/bin/penjing.mjs');
@@ -51,7 +49,7 @@ beforeAll(async () => {
   // The bin runs the built package: build it (incremental; quick when nothing changed).
   const tsc = join(root, 'node_modules/typescript/bin/tsc');
   spawnSync(process.execPath, [tsc, '-b', 'packages/gemma'], { cwd: root, stdio: 'ignore' });
-  if (!existsSync(join(root, 'packages/gemma/dist/cli/main.js'))) throw new Error('building packages/gemma did not produce dist/cli/main.js; run npx tsc -b packages/gemma');
+  if (!existsSync(join(root, 'packages/transformer/dist/cli/main.js'))) throw new Error('building packages/gemma did not produce packages/transformer/dist/cli/main.js; run npx tsc -b packages/gemma');
   await nx.ready();
   dir = await mkdtemp(join(tmpdir(), 'penjing-cli-'));
   ckpt = join(dir, 'tiny-gemma3');

@@ -6,7 +6,7 @@ import {
   configFromHuggingFace, configToHuggingFace, defaultAttentionTypes, flaxVocabSize, GEMMA_PRESET_NAMES, GEMMA_PRESETS,
   GemmaConfigError, gemmaPreset, layerRope, queryScale, validateConfig, type GemmaConfig, type GemmaPresetName,
 } from '../src/config.js';
-import { openSafetensors } from '../src/io/index.js';
+import { openSafetensors } from '@penjing/io/node';
 
 const FIXTURES = fileURLToPath(new URL('../../../tests/fixtures/gemma/', import.meta.url));
 /** The fixture case directories (the README beside them is not one). */

@@ -9,10 +9,10 @@ import {
 } from '@penjing/layers';
 import { gemmaPreset, type GemmaConfig } from '../src/config.js';
 import { GemmaTransformer } from '../src/model/gemma-transformer.js';
-import { TransformerFeedForward } from '../src/model/block.js';
+import { TransformerFeedForward } from '@penjing/transformer';
 import { LABELS } from '../src/model/labels.js';
 import { hfLayout, hfToParameterValue, parameterValueToHf } from '../src/loading/hf-layout.js';
-import { openSafetensors, writeSafetensors } from '../src/io/index.js';
+import { openSafetensors, writeSafetensors } from '@penjing/io/node';
 import {
   Einsum, LoRAEinsumAdapter, LoRAScale, LowRankAdapter, loadLoraAdapters, loraEinsumSplit, loraify, mergeLora, saveLoraAdapters,
 } from '../src/peft/index.js';

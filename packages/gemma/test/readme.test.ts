@@ -29,7 +29,7 @@ import {
   repeatedRandomTokens, sample, sampleSync, saveLoraAdapters, toCachingModel, tokenLosses, trainLora, validateConfig,
   validateSamplingOptions, writeSafetensors, writeShardedSafetensors, type TensorData, type Tokenizer,
 } from '@penjing/gemma';
-import { main } from '../src/cli/main.js';
+import { main } from '@penjing/transformer/cli';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 import { bodyOf, fenced, readmeImportProblems, regions } from '../../../tests/support/readme-blocks.js';

@@ -8,6 +8,8 @@
  * const probs = x.softmax('vocabulary');
  */
 import './gradients.js';
+// Installs the NamedArray methods that use the operations (see methods.ts).
+import './methods.js';
 export { NamedArray, checkAxes } from './named-array.js';
 export type { AtUpdater } from './types.js';
 export { Positional, broadcastShapes, whereOfOneShape } from './positional.js';

@@ -5,7 +5,8 @@
  */
 
 /** Model generation; decides Hugging Face naming (Gemma 1's post_attention_layernorm is the pre-FFW norm). */
-export type GemmaFamily = 'gemma1' | 'gemma2' | 'gemma3';
+import type { GemmaFamily } from '@penjing/transformer';
+export type { GemmaFamily };
 
 /** `global`: causal attention over all earlier tokens; `local`: causal sliding window of `slidingWindowSize` keys. */
 export type AttentionType = 'global' | 'local';

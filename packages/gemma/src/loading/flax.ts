@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { NamedArray } from '@penjing/named-array';
 import { checkConfig, GEMMA_PRESETS, type GemmaConfig, type GemmaFamily } from '../config.js';
-import { CheckpointError } from './errors.js';
+import { CheckpointError } from '@penjing/io';
 
 /** One array: a tensor, a NamedArray with positional axes only, or `{shape, data}` (as the safetensors reader returns). */
 export type FlaxArray = tf.Tensor | NamedArray | { readonly shape: readonly number[]; readonly data: ArrayLike<number> };

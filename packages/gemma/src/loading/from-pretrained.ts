@@ -4,22 +4,24 @@
  * of a large checkpoint are never held next to the converted weights), and binds the
  * parameters by label.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as nx from '@penjing/named-array';
 import { NamedArray } from '@penjing/named-array';
-import { bindParameters } from '@penjing/layers';
+import { bindParameters, type Layer } from '@penjing/layers';
 import { configFromHuggingFace, gemmaPreset, type GemmaConfig, type GemmaPresetName } from '../config.js';
-import { openCheckpoint } from '../io/index.js';
-import { GemmaTransformer } from '../model/gemma-transformer.js';
-import { CheckpointError } from './errors.js';
+import { checkpointDir, openCheckpoint, progressSink, readHfConfigJson, type ProgressOption } from '@penjing/io/node';
 import { flaxToHfTensors, type FlaxParams } from './flax.js';
 import { hfLayout, hfToParameterValue } from './hf-layout.js';
 import { checkCheckpointAgainstConfig, detectNaming, fullName } from './hf-names.js';
-import { progressSink, type ProgressOption } from './progress.js';
 
 export type { FlaxParams } from './flax.js';
+
+/**
+ * Builds the (parameter-less) model a checkpoint's values are bound into. The loader takes it
+ * as an argument so that loading never imports the model class (the model's `fromPretrained`
+ * passes its own `fromConfig`).
+ */
+export type ModelBuilder<M extends Layer> = (config: GemmaConfig, options: { seed: null; returnLastOnly?: boolean }) => M;
 
 /** Options of `GemmaTransformer.fromPretrained`. */
 export interface FromPretrainedOptions {
@@ -42,52 +44,31 @@ const resolveConfig = (c: GemmaConfig | GemmaPresetName) => (typeof c === 'strin
  * Loads a Hugging Face checkpoint (a directory, or one of its `.safetensors` or index files,
  * with config.json beside it) or a record of Flax parameters.
  *
- * @example const model = await loadPretrained('models/gemma-3-270m');
+ * @example const model = await loadPretrained('models/gemma-3-270m', (c, o) => GemmaTransformer.fromConfig(c, o));
  */
-export async function loadPretrained(source: string | FlaxParams, options: FromPretrainedOptions = {}): Promise<GemmaTransformer> {
+export async function loadPretrained<M extends Layer>(
+  source: string | FlaxParams, build: ModelBuilder<M>, options: FromPretrainedOptions = {},
+): Promise<M> {
   await nx.ready();
-  if (typeof source === 'string') return loadHuggingFace(source, options);
+  if (typeof source === 'string') return loadHuggingFace(source, build, options);
   if (typeof source !== 'object' || source === null) {
     throw new TypeError(`fromPretrained expects a checkpoint directory or a record of Flax arrays; got ${source === null ? 'null' : typeof source}.`);
   }
-  return loadFlax(source, options);
-}
-
-/** The directory holding config.json: the path itself, or the folder of a `.safetensors` or index file. */
-async function configDir(path: string): Promise<string> {
-  let isDir: boolean;
-  try {
-    isDir = (await stat(path)).isDirectory();
-  } catch {
-    throw new CheckpointError(path, 'no such file or directory', { fix: 'Check the path, or download the checkpoint.' });
-  }
-  return isDir ? path : dirname(path);
+  return loadFlax(source, build, options);
 }
 
 async function readConfig(path: string, options: FromPretrainedOptions): Promise<{ config: GemmaConfig; file: string }> {
-  const dir = await configDir(path);
-  if (options.config) return { config: resolveConfig(options.config), file: 'the config option' };
-  const file = join(dir, 'config.json');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (cause) {
-    throw new CheckpointError(file, `cannot read the config (${(cause as NodeJS.ErrnoException).code ?? cause})`, {
-      fix: 'A Hugging Face checkpoint directory has a config.json next to its safetensors; or pass {config}.',
-    });
+  if (options.config) {
+    await checkpointDir(path);
+    return { config: resolveConfig(options.config), file: 'the config option' };
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (cause) {
-    throw new CheckpointError(file, `not valid JSON (${(cause as Error).message})`, { fix: 'Download config.json again.' });
-  }
+  const { json, file } = await readHfConfigJson(path);
   return { config: configFromHuggingFace(json, { file, quiet: options.quiet }).config, file };
 }
 
-async function loadHuggingFace(dir: string, options: FromPretrainedOptions): Promise<GemmaTransformer> {
+async function loadHuggingFace<M extends Layer>(dir: string, build: ModelBuilder<M>, options: FromPretrainedOptions): Promise<M> {
   const { config, file: configFile } = await readConfig(dir, options);
-  const structure = GemmaTransformer.fromConfig(config, { seed: null, returnLastOnly: options.returnLastOnly });
+  const structure = build(config, { seed: null, returnLastOnly: options.returnLastOnly });
   const ckpt = await openCheckpoint(dir);
   const values = new Map<string, NamedArray>();
   try {
@@ -120,9 +101,9 @@ async function loadHuggingFace(dir: string, options: FromPretrainedOptions): Pro
   }
 }
 
-async function loadFlax(params: FlaxParams, options: FromPretrainedOptions): Promise<GemmaTransformer> {
+async function loadFlax<M extends Layer>(params: FlaxParams, build: ModelBuilder<M>, options: FromPretrainedOptions): Promise<M> {
   const { config, tensors } = flaxToHfTensors(params, options.config ? resolveConfig(options.config) : undefined);
-  const structure = GemmaTransformer.fromConfig(config, { seed: null, returnLastOnly: options.returnLastOnly });
+  const structure = build(config, { seed: null, returnLastOnly: options.returnLastOnly });
   const values = new Map<string, NamedArray>();
   try {
     for (const w of hfLayout(config)) {

@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { NamedArray } from '@penjing/named-array';
 import type { GemmaConfig } from '../config.js';
-import { headAxes } from '../model/metadata.js';
+import { headAxes } from '@penjing/transformer';
 import { LABELS } from '../model/labels.js';
 
 /** How one Hugging Face tensor maps to one model parameter. */

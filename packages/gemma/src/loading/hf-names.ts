@@ -6,8 +6,8 @@
  */
 import { join } from 'node:path';
 import type { GemmaConfig } from '../config.js';
-import type { SafetensorsCheckpoint } from '../io/index.js';
-import { CheckpointError } from './errors.js';
+import type { SafetensorsCheckpoint } from '@penjing/io/node';
+import { CheckpointError } from '@penjing/io';
 import type { WeightLayout } from './hf-layout.js';
 
 /** Where the text model's tensors are. */

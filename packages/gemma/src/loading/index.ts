@@ -1,7 +1,5 @@
 /** Loading and saving Gemma checkpoints (Hugging Face safetensors directories, Flax parameter records). */
-export { loadPretrained, type FromPretrainedOptions } from './from-pretrained.js';
+export { loadPretrained, type FromPretrainedOptions, type ModelBuilder } from './from-pretrained.js';
 export type { FlaxArray, FlaxParams } from './flax.js';
 export { saveSafetensors, type SaveOptions } from './save.js';
-export { CheckpointError } from './errors.js';
 export { hfLayout, hfToParameterValue, parameterValueToHf, type WeightLayout } from './hf-layout.js';
-export { AUTO_PROGRESS_BYTES, type ProgressOption } from './progress.js';

@@ -6,13 +6,12 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parameters } from '@penjing/layers';
-import { configToHuggingFace } from '../config.js';
-import { writeShardedSafetensors, type TensorToWrite } from '../io/index.js';
-import type { GemmaTransformer } from '../model/gemma-transformer.js';
-import { CheckpointError } from './errors.js';
+import { parameters, type Layer } from '@penjing/layers';
+import { configToHuggingFace, type GemmaConfig } from '../config.js';
+import { writeShardedSafetensors, type TensorToWrite } from '@penjing/io/node';
+import { CheckpointError } from '@penjing/io';
 import { hfLayout, parameterValueToHf } from './hf-layout.js';
-import { progressSink, type ProgressOption } from './progress.js';
+import { progressSink, type ProgressOption } from '@penjing/io/node';
 
 /** Options of `saveSafetensors`. */
 export interface SaveOptions {
@@ -33,7 +32,7 @@ const TORCH_DTYPE = { F32: 'float32', BF16: 'bfloat16', F16: 'float16' } as cons
  * await saveSafetensors(model, 'out/tiny-gemma', { dtype: 'BF16' });
  * const again = await GemmaTransformer.fromPretrained('out/tiny-gemma');
  */
-export async function saveSafetensors(model: GemmaTransformer, dir: string, options: SaveOptions = {}): Promise<void> {
+export async function saveSafetensors(model: Layer & { readonly config: GemmaConfig }, dir: string, options: SaveOptions = {}): Promise<void> {
   const dtype = options.dtype ?? 'F32';
   const config = model.config;
   const hfConfig = configToHuggingFace(config, { torchDtype: TORCH_DTYPE[dtype] });

@@ -13,7 +13,7 @@ import type { NamedArray } from '@penjing/named-array';
 import { layerRope, queryScale, type GemmaConfig } from '../config.js';
 import { NAMES } from './labels.js';
 import { arrayLayer } from './typed.js';
-import { headAxes } from './metadata.js';
+import { headAxes } from '@penjing/transformer';
 
 /**
  * Builds block `i`'s attention. `seed: null` leaves parameter slots (checkpoint loading).

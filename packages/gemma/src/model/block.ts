@@ -5,27 +5,12 @@
 import {
   BranchAndMultiplyTogether, Elementwise, Linear, NamedGroup, Residual, RMSLayerNorm, Sequential, type Layer,
 } from '@penjing/layers';
+import { TransformerBlock, TransformerFeedForward } from '@penjing/transformer';
 import type { GemmaConfig } from '../config.js';
 import { buildAttention } from './attention.js';
 import { NAMES } from './labels.js';
 import { arrayLayer } from './typed.js';
 
-/**
- * One decoder block; a Sequential whose type names it in printed trees and selectors
- * (`select(model).atInstancesOf(TransformerBlock)`).
- *
- * @example
- * const block = buildBlock(gemmaPreset('gemma3_1b'), 5, 0);
- */
-export class TransformerBlock extends Sequential {}
-
-/**
- * The gated MLP: `out_linear(gelu(gating_linear(x)) · value_linear(x))`.
- *
- * @example
- * select(model).atInstancesOf(TransformerFeedForward)
- */
-export class TransformerFeedForward extends Sequential {}
 
 /**
  * Builds block `i` of a config (`seed: null` leaves parameter slots).

@@ -11,7 +11,7 @@ import {
 import { checkConfig, type GemmaConfig } from '../config.js';
 import { buildBlock } from './block.js';
 import { NAMES } from './labels.js';
-import { SelectLastToken } from './last-token.js';
+import { SelectLastToken } from '@penjing/transformer';
 
 /**
  * The factor embeddings are multiplied by: √D rounded to float32, the activation dtype,

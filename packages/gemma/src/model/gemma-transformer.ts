@@ -7,8 +7,8 @@ import { NamedArray } from '@penjing/named-array';
 import { Layer, LayerError, PositionsFromTokens, WithSideInputsFromInput, type SideInputs } from '@penjing/layers';
 import { checkConfig, CONFIG_KEYS, gemmaPreset, type GemmaConfig, type GemmaPresetName } from '../config.js';
 import { buildGemmaBody } from './body.js';
-import { transformerMetadata, type TransformerMetadata } from './metadata.js';
-import { checkTokens, TransformerLM } from './transformer-lm.js';
+import { transformerMetadata, type TransformerMetadata } from '@penjing/transformer';
+import { checkTokens, TransformerLM } from '@penjing/transformer';
 import { loadPretrained, type FlaxParams, type FromPretrainedOptions } from '../loading/from-pretrained.js';
 import { saveSafetensors, type SaveOptions } from '../loading/save.js';
 
@@ -76,7 +76,7 @@ export class GemmaTransformer extends Layer<NamedArray, NamedArray> {
    * const fromFlax = await GemmaTransformer.fromPretrained(flatParams, { config: 'gemma2_2b' });
    */
   static fromPretrained(source: string | FlaxParams, options: FromPretrainedOptions = {}): Promise<GemmaTransformer> {
-    return loadPretrained(source, options);
+    return loadPretrained(source, (config, o) => GemmaTransformer.fromConfig(config, o), options);
   }
 
   /** Axis names and sizes (Penzai's TransformerMetadata). */

@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { NamedArray } from '@penjing/named-array';
 import { Linear, Parameter, keyPathToString, select, type KeyPath } from '@penjing/layers';
 import type { GemmaConfig } from '../config.js';
-import { openSafetensors, writeSafetensors, type TensorToWrite } from '../io/index.js';
+import { openSafetensors, writeSafetensors, type TensorToWrite } from '@penjing/io/node';
 import { hfLayout, hfToParameterValue, parameterValueToHf, type WeightLayout } from '../loading/hf-layout.js';
 import { LORA_RANK_AXIS, LowRankAdapter } from './adapter.js';
 import { loraAdapterFor } from './loraify.js';

@@ -59,3 +59,42 @@ export type ParameterLike<N extends string = string> = Parameter<N> | ParameterS
 export function isParameterLike(x: unknown): x is ParameterLike {
   return x instanceof Parameter || x instanceof ParameterSlot;
 }
+
+/**
+ * Where a lazily held parameter's values come from: a tensor in a file, read only when compiled.
+ * Implement it as a class instance (not a plain record), so trees treat it as static metadata.
+ */
+export interface LazySource {
+  /** The stored dtype (e.g. 'bfloat16', 'float16', 'float32', 'int32'); values are decoded on read. */
+  readonly storedDtype: string;
+  /** The logical shape in the order of `namedShape`'s keys. */
+  readonly shape: readonly number[];
+  /** Names the origin for messages, e.g. `model-00001-of-00002.safetensors: model.embed_tokens.weight`. */
+  readonly describe: string;
+  /** Reads and decodes the values (float32 for floating dtypes, int32 otherwise). */
+  read(): Promise<Float32Array | Int32Array>;
+}
+
+/**
+ * A parameter whose values stay on disk (off the wasm heap) until a compiler reads them.
+ * Models loaded with lazy weights hold these in place of {@link Parameter}; eager calls fail
+ * with a message saying to compile the model with `jit(model)` from `@penjing/jit`.
+ *
+ * @example
+ * const p = new LazyParameter({ label: 'embedder.embeddings', namedShape: { vocabulary: 8, embedding: 4 }, source });
+ * await p.source.read(); // Float32Array(32)
+ */
+export class LazyParameter extends ParameterSlot {
+  static override readonly fields = ['label', 'namedShape', 'source'] as never;
+  declare readonly source: LazySource;
+  constructor(f: { label: string; namedShape: Readonly<Record<string, number>>; source: LazySource }) {
+    super(f as never);
+  }
+  /** Eager use fails with the fix. @example lazy.value // throws UnboundParameterError */
+  override get value(): never {
+    throw new UnboundParameterError(
+      `Parameter '${this.label}' is held lazily on disk (${this.source.describe}) and cannot run eagerly: ` +
+        `compile the model with jit(model) from '@penjing/jit', or load it without the lazy-weights option.`,
+    );
+  }
+}

@@ -31,13 +31,6 @@ export interface ApplyOptions {
 /** Marks paths that are already normalised (internal). */
 export const TRUSTED = Symbol('penjing.trustedPaths');
 
-/** How the core makes selections: set by `Selection`, the only concrete class (internal). */
-let make: <U, R>(root: R, paths: readonly KeyPath[], trusted: boolean) => Selection<U, R>;
-/** Registers the constructor of concrete selections (internal; called once by selection.ts). */
-export function registerSelection(factory: typeof make): void {
-  make = factory;
-}
-
 /**
  * The building and reading half of a `Selection` (see there); writes live in `Selection`.
  * @example select(model).atInstancesOf(Linear).count()
@@ -57,7 +50,17 @@ export abstract class SelectionCore<T = unknown, R = unknown> {
 
   /** A selection of already-normalised paths in the same tree. */
   protected with<U>(paths: readonly KeyPath[]): Selection<U, R> {
-    return make<U, R>(this.root, paths, true);
+    return this.derive<U>(paths, true);
+  }
+
+  /**
+   * A new selection in the same tree, of this selection's own concrete class (`Selection`):
+   * the core builds through `this.constructor`, so it needs no runtime import of, nor a
+   * factory registered by, the subclass.
+   */
+  private derive<U>(paths: readonly KeyPath[], trusted: boolean): Selection<U, R> {
+    const Concrete = this.constructor as new (root: R, paths: readonly KeyPath[], trusted?: typeof TRUSTED) => Selection<U, R>;
+    return new Concrete(this.root, paths, trusted ? TRUSTED : undefined);
   }
 
   /** Collects sub-paths below each selected node, keeping tree order (the nodes are disjoint). */
@@ -78,7 +81,7 @@ export abstract class SelectionCore<T = unknown, R = unknown> {
   at<U>(fn: (node: T) => Iterable<U>, opts: { multiple: true }): Selection<U, R>;
   at(fn: (node: T) => unknown, opts: { multiple?: boolean } = {}): Selection<unknown, R> {
     const paths = this.paths.flatMap((p) => accessorPaths(getAtPath(this.root, p), fn as (x: never) => unknown, !!opts.multiple).map((r) => [...p, ...r]));
-    return make(this.root, paths, false);
+    return this.derive(paths, false);
   }
 
   /**
@@ -115,7 +118,7 @@ export abstract class SelectionCore<T = unknown, R = unknown> {
       const node = getAtPath(this.root, p);
       for (const r of rel) if (exists(node, r)) abs.push([...p, ...r]);
     }
-    return make(this.root, abs, false);
+    return this.derive(abs, false);
   }
 
   /**

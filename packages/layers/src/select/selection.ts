@@ -2,7 +2,7 @@ import { keyPathToString, type KeyPath } from '../tree/keypath.js';
 import { pathKey, toKeyPath } from './paths.js';
 import { replaceAt, spliceAt } from './rebuild.js';
 import { partitionAt } from './partition.js';
-import { SelectionCore, TRUSTED, registerSelection } from './selection-core.js';
+import { SelectionCore, TRUSTED } from './selection-core.js';
 
 import type { ApplyOptions } from './selection-core.js';
 
@@ -134,8 +134,6 @@ export class Selection<T = unknown, R = unknown> extends SelectionCore<T, R> {
     return partitionAt(this.root, this.paths, !!opts.atLeaves);
   }
 }
-
-registerSelection((root, paths, trusted) => new Selection(root, paths, trusted ? TRUSTED : undefined));
 
 
 /**

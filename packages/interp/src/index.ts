@@ -1,0 +1,14 @@
+/**
+ * @penjing/interp — interpretability on transformer language models (Gemma and any TransformerLM), after Penzai's induction-heads notebooks: per-token
+ * losses, attention capture through side outputs, head scores by diagonal gathers, head
+ * knock-out, activation patching over a `worlds` axis, and the logit lens. Each function
+ * patches a copy of the model (never the model itself) with catalogue layers, so the same
+ * steps can be done by hand with `select`, `Tell` and `CollectSideOutputs`.
+ */
+export { seededRandom, repeatedRandomTokens, tokenLabels, type RepeatedTokens, type RepeatedTokensOptions } from './repeated.js';
+export { tokenLosses, tokenLossesFromLogits, meanTokenLoss, halfLosses, type HalfLosses, type LanguageModel } from './losses.js';
+export { ATTENTION_TAG, attentionSoftmaxes, withAttentionProbes, captureAttention, type CapturedAttention } from './capture.js';
+export { HEAD_AXES, diagonalScores, inductionScores, previousTokenScores, rankHeads, type HeadScore } from './scores.js';
+export { headMask, knockOutHeads, type HeadRef } from './knockout.js';
+export { unembedding, residualStream, logitLens, logitLensLosses, type ResidualStream } from './lens.js';
+export { headOutputSites, stackWorlds, patchHeadsFromClean, type HeadPatching, type HeadPatchingOptions } from './patching.js';

@@ -1,0 +1,21 @@
+/**
+ * The public runtime names of @penjing/interp, listed by hand: adding, removing or renaming an export
+ * must change this list too, so API changes are deliberate. (Types are erased at run time; the
+ * build's type tests and the README checks cover them.)
+ */
+import { describe, expect, it } from 'vitest';
+import * as interp from '@penjing/interp';
+
+const NAMES = [
+    'ATTENTION_TAG', 'HEAD_AXES', 'attentionSoftmaxes', 'captureAttention', 'diagonalScores', 'halfLosses',
+    'headMask', 'headOutputSites', 'inductionScores', 'knockOutHeads', 'logitLens', 'logitLensLosses',
+    'meanTokenLoss', 'patchHeadsFromClean', 'previousTokenScores', 'rankHeads', 'repeatedRandomTokens',
+    'residualStream', 'seededRandom', 'stackWorlds', 'tokenLabels', 'tokenLosses', 'tokenLossesFromLogits',
+    'unembedding', 'withAttentionProbes'
+];
+
+describe('@penjing/interp public API', () => {
+  it('exports exactly these names', () => {
+    expect(Object.keys(interp).sort()).toEqual([...NAMES].sort());
+  });
+});

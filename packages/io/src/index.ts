@@ -1,0 +1,20 @@
+/**
+ * @penjing/io — safetensors and Hugging Face checkpoint formats, independent of tfjs.
+ * This entry is browser-safe (no Node modules are reachable from it): header parsing,
+ * dtype decoding and encoding, errors and the file names of a checkpoint directory.
+ * Reading and writing files on disk is on the Node subpath, `@penjing/io/node`.
+ *
+ * @example
+ * import { parseHeader, headerLength } from '@penjing/io';
+ * const n = headerLength(bytes.subarray(0, 8), bytes.length, 'model.safetensors');
+ * const { tensors } = parseHeader(bytes.subarray(8, 8 + n), bytes.length, 'model.safetensors');
+ */
+export { SafetensorsError } from './errors.js';
+export { CheckpointError } from './checkpoint-error.js';
+export {
+  DTYPE_SIZE, isFloatDtype, isSupportedDtype, UNSUPPORTED_DTYPES, decodeInto, encodeInto,
+  type SafetensorsDtype, type TensorArray, type WritableDtype,
+} from './dtypes.js';
+export { MAX_HEADER_BYTES, headerLength, parseHeader, type ParsedHeader, type TensorInfo } from './header.js';
+export type { Progress, ProgressCallback } from './progress.js';
+export { CONFIG_FILE, INDEX_FILE, SINGLE_FILE } from './hf-files.js';

@@ -1,0 +1,19 @@
+/**
+ * @penjing/io/node — safetensors files and Hugging Face checkpoint directories on disk
+ * (Node and Deno): lazy reading of single files and shards, atomic writing, config.json
+ * and a terminal progress bar. Re-exports the browser-safe entry too.
+ *
+ * @example
+ * import { openCheckpoint } from '@penjing/io/node';
+ * const ckpt = await openCheckpoint('models/gemma-3-270m');
+ * try { for await (const [name, t] of ckpt.entries()) console.log(name, t.shape); } finally { await ckpt.close(); }
+ */
+export * from './index.js';
+export { openSafetensors, type ReadOptions, type SafetensorsFile, type TensorData } from './node/reader.js';
+export { openCheckpoint, type ReadManyOptions, type SafetensorsCheckpoint } from './node/checkpoint.js';
+export {
+  writeSafetensors, writeShardedSafetensors,
+  type ShardedWriteOptions, type ShardedWriteResult, type TensorSource, type TensorsToWrite, type TensorToWrite, type WriteOptions,
+} from './node/writer.js';
+export { checkpointDir, readHfConfigJson } from './node/hf-config.js';
+export { AUTO_PROGRESS_BYTES, progressSink, type ProgressOption, type ProgressSink } from './node/progress-bar.js';

@@ -1,0 +1,51 @@
+/**
+ * A terminal progress bar (cli-progress) for loading and saving large checkpoints. It
+ * appears on its own for transfers of at least `AUTO_PROGRESS_BYTES` when stderr is a
+ * terminal; `progress: true` forces it, `false` silences it, and a function receives the
+ * raw reports instead.
+ */
+import cliProgress from 'cli-progress';
+import type { ProgressCallback } from '../progress.js';
+
+/** Transfers this large show a bar by default (when stderr is a terminal). */
+export const AUTO_PROGRESS_BYTES = 256 * 2 ** 20;
+
+/** How a loader or saver reports progress. */
+export type ProgressOption = boolean | ProgressCallback | undefined;
+
+/** A progress sink: feed it reports, stop it when done (also on failure). */
+export interface ProgressSink {
+  readonly onProgress: ProgressCallback | undefined;
+  stop(): void;
+}
+
+const MB = 2 ** 20;
+
+/**
+ * Makes a sink for a transfer of `totalBytes`.
+ *
+ * @example
+ * const sink = progressSink(undefined, ckpt.totalBytes, 'Loading model.safetensors');
+ * try { for await (const e of ckpt.entries({ onProgress: sink.onProgress })) { … } } finally { sink.stop(); }
+ */
+export function progressSink(option: ProgressOption, totalBytes: number, title: string): ProgressSink {
+  if (typeof option === 'function') return { onProgress: option, stop() {} };
+  const show = option === true || (option === undefined && totalBytes >= AUTO_PROGRESS_BYTES && Boolean(process.stderr?.isTTY));
+  if (!show) return { onProgress: undefined, stop() {} };
+  const bar = new cliProgress.SingleBar(
+    {
+      format: `${title} [{bar}] {percentage}% | {done}/{total} MB | {tensor}`,
+      stream: process.stderr,
+      hideCursor: true,
+      clearOnComplete: false,
+      etaBuffer: 50,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const totalMb = (totalBytes / MB).toFixed(0);
+  bar.start(Math.max(totalBytes, 1), 0, { done: '0', total: totalMb, tensor: '' });
+  return {
+    onProgress: (p) => bar.update(p.bytesDone, { done: (p.bytesDone / MB).toFixed(0), total: totalMb, tensor: p.tensor }),
+    stop: () => bar.stop(),
+  };
+}

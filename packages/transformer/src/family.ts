@@ -1,0 +1,107 @@
+/**
+ * Model families: how a checkpoint directory becomes a model without this package knowing
+ * the families. A family package (e.g. `@penjing/gemma`) registers itself when imported,
+ * naming the Hugging Face `model_type` values it reads; `loadPretrainedModel` reads a
+ * checkpoint's config.json and hands it to the family that claims its `model_type`. So the
+ * dependencies point one way (gemma imports transformer, never the reverse) and the CLI
+ * loads any registered family.
+ *
+ * @example
+ * import '@penjing/gemma';                      // registers 'gemma'
+ * const model = await loadPretrainedModel('models/gemma-3-270m');
+ */
+import type { NamedArray } from '@penjing/named-array';
+import type { Layer } from '@penjing/layers';
+import { CheckpointError } from '@penjing/io';
+import { readHfConfigJson, type ProgressOption } from '@penjing/io/node';
+import type { GemmaFamily } from './tokenizer/types.js';
+
+/** Options every family's loader understands. */
+export interface FamilyLoadOptions {
+  /** Progress bar: automatic (default), forced, off, or a callback. */
+  readonly progress?: ProgressOption;
+  /** Do not print config warnings. */
+  readonly quiet?: boolean;
+}
+
+/** What a family registers. */
+export interface ModelFamily {
+  /** A short name for messages, e.g. 'gemma'. */
+  readonly name: string;
+  /** The config.json `model_type` values this family loads. */
+  readonly modelTypes: readonly string[];
+  /** Loads a checkpoint directory (or a file in it) whose config.json names one of `modelTypes`. */
+  fromPretrained(path: string, options: FamilyLoadOptions): Promise<Layer<NamedArray, NamedArray>>;
+  /** One line describing a model of this family (its config), or undefined if the model is not one. */
+  describe?(model: Layer): string | undefined;
+  /** The tokenizer family (vocabulary and chat format) a model of this family uses, if it is one. */
+  tokenizerFamily?(model: Layer): GemmaFamily | undefined;
+}
+
+const families: ModelFamily[] = [];
+
+/**
+ * Registers a family (idempotent by name: registering the same name again replaces it).
+ *
+ * @example
+ * registerFamily({ name: 'toy', modelTypes: ['toy'], fromPretrained: async (dir) => buildToy(dir) });
+ */
+export function registerFamily(family: ModelFamily): void {
+  const i = families.findIndex((f) => f.name === family.name);
+  if (i >= 0) families[i] = family;
+  else families.push(family);
+}
+
+/**
+ * The registered families, in registration order.
+ * @example modelFamilies().map((f) => f.name) // ['gemma'] once @penjing/gemma is imported
+ */
+export function modelFamilies(): readonly ModelFamily[] {
+  return [...families];
+}
+
+/**
+ * Loads a Hugging Face checkpoint with the registered family that reads its `model_type`.
+ *
+ * @example
+ * import '@penjing/gemma';
+ * const model = await loadPretrainedModel('models/gemma-3-270m', { progress: false });
+ */
+export async function loadPretrainedModel(path: string, options: FamilyLoadOptions = {}): Promise<Layer<NamedArray, NamedArray>> {
+  const { json, file } = await readHfConfigJson(path);
+  const modelType = (json as { model_type?: unknown } | null)?.model_type;
+  const family = families.find((f) => f.modelTypes.includes(modelType as string));
+  if (!family) {
+    const known = families.flatMap((f) => f.modelTypes.map((t) => `${t} (${f.name})`));
+    throw new CheckpointError(file, `no registered model family reads model_type ${JSON.stringify(modelType)}`, {
+      fix: known.length
+        ? `Known types: ${known.join(', ')}; import the package of the family you need.`
+        : `No family is registered: import one first, e.g. import '@penjing/gemma'.`,
+    });
+  }
+  return family.fromPretrained(path, options);
+}
+
+/**
+ * The registered families' one-line description of a model, if one recognises it.
+ * @example describeModel(model) // 'gemma3: 26 layers (…), embedding 1152, …'
+ */
+export function describeModel(model: Layer): string | undefined {
+  for (const f of families) {
+    const d = f.describe?.(model);
+    if (d !== undefined) return d;
+  }
+  return undefined;
+}
+
+/**
+ * The tokenizer family of a model, as its family reports it.
+ * @example tokenizerFamilyOf(model) // 'gemma3'
+ */
+export function tokenizerFamilyOf(model: Layer): GemmaFamily | undefined {
+  for (const f of families) {
+    const t = f.tokenizerFamily?.(model);
+    if (t !== undefined) return t;
+  }
+  return undefined;
+}

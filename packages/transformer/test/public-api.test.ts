@@ -1,0 +1,56 @@
+/**
+ * The public runtime names of @penjing/transformer and its entry points, listed by hand: adding, removing or renaming an export
+ * must change this list too, so API changes are deliberate. (Types are erased at run time; the
+ * build's type tests and the README checks cover them.)
+ */
+import { describe, expect, it } from 'vitest';
+import * as transformer from '@penjing/transformer';
+import * as model from '@penjing/transformer/model';
+import * as sampling from '@penjing/transformer/sampling';
+import * as generation from '@penjing/transformer/generation';
+import * as tokenizer from '@penjing/transformer/tokenizer';
+import * as cli from '@penjing/transformer/cli';
+
+const ENTRIES = {
+  model: [
+      'describeModel', 'loadPretrainedModel', 'modelFamilies', 'registerFamily', 'tokenizerFamilyOf', 'SelectLastToken', 'TransformerBlock', 'TransformerFeedForward', 'TransformerLM', 'checkTokens',
+      'headAxes', 'transformerMetadata'
+  ],
+  sampling: [
+      'GEMMA3_DEFAULT_SAMPLING', 'RandomStream', 'SamplingOptionsError', 'greedy', 'sample', 'sampleSync',
+      'validateSamplingOptions'
+  ],
+  generation: [
+      'CACHE_END_INDEX', 'GenerationError', 'KVCache', 'KVCacheEntry', 'KVCachingAttention',
+      'KVCachingTransformerLM', 'KV_CACHE', 'KV_SEQ', 'KV_TOKEN_POSITIONS', 'RETURN_LAST_ONLY',
+      'cacheLayerSpecs', 'cacheTags', 'defaultStopIds', 'encodePrompt', 'generate', 'generateStream',
+      'initCache', 'padLeft', 'toCachingModel'
+  ],
+  tokenizer: [
+      'ChatFormatError', 'GEMMA3_BUNDLED_SOURCE', 'TokenizerError', 'encodeChat', 'formatChat',
+      'gemma3Tokenizer', 'incrementalDecoder', 'loadTokenizer', 'pieceLabel', 'tokenizerFromFile',
+      'tokenizerFromJson'
+  ],
+};
+const MODULES: Record<keyof typeof ENTRIES, Record<string, unknown>> = { model, sampling, generation, tokenizer };
+
+describe('@penjing/transformer public API', () => {
+  for (const [entry, names] of Object.entries(ENTRIES)) {
+    it(`@penjing/transformer/${entry} exports exactly its list`, () => {
+      expect(Object.keys(MODULES[entry as keyof typeof ENTRIES]).sort()).toEqual([...names].sort());
+    });
+  }
+
+  it('@penjing/transformer/cli exports main only (it is not part of the main entry)', () => {
+    expect(Object.keys(cli)).toEqual(['main']);
+  });
+
+  it('the main entry is the union of the entry points, the same objects', () => {
+    const all = Object.values(ENTRIES).flat();
+    expect(new Set(all).size).toBe(all.length); // no name in two entries
+    expect(Object.keys(transformer).sort()).toEqual([...all].sort());
+    for (const [entry, names] of Object.entries(ENTRIES)) {
+      for (const n of names) expect(transformer[n as keyof typeof transformer], n).toBe(MODULES[entry as keyof typeof ENTRIES][n]);
+    }
+  });
+});
