@@ -1,23 +1,28 @@
 // Bundles a test's child-process script from the packages' TypeScript sources (every
 // @penjing/* import resolves to packages/<name>/src/index.ts, as vitest's aliases do), so a
 // child needs no `npm run build`. Other packages stay external and load from node_modules.
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** `@penjing/<name>` → packages/<name>/src/index.ts for every package with sources. */
-export function sourceAliases(): Record<string, string> {
-  const alias: Record<string, string> = {};
-  for (const name of readdirSync(join(REPO_ROOT, 'packages'))) {
-    const src = join(REPO_ROOT, 'packages', name, 'src', 'index.ts');
-    if (existsSync(src)) alias[`@penjing/${name}`] = src;
-  }
-  return alias;
-}
+/**
+ * `@penjing/<name>` → packages/<name>/src/index.ts and `@penjing/<name>/<sub>` →
+ * packages/<name>/src/<sub>.ts, as vitest's aliases resolve them.
+ */
+const penjingSources: Plugin = {
+  name: 'penjing-sources',
+  setup(b) {
+    b.onResolve({ filter: /^@penjing\// }, (args) => {
+      const [, name, ...sub] = args.path.split('/');
+      const file = join(REPO_ROOT, 'packages', name, 'src', `${sub.length ? sub.join('/') : 'index'}.ts`);
+      return existsSync(file) ? { path: file } : undefined;
+    });
+  },
+};
 
 /** Bundles `entry` (absolute path) to out/test-bundles/<name>.mjs and returns that path. */
 export async function bundleChild(entry: string): Promise<string> {
@@ -25,8 +30,8 @@ export async function bundleChild(entry: string): Promise<string> {
   mkdirSync(dir, { recursive: true });
   const outfile = join(dir, basename(entry).replace(/\.ts$/, '.mjs'));
   await build({
-    entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', logLevel: 'silent', alias: sourceAliases(),
-    plugins: [{
+    entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'esm', logLevel: 'silent', 
+    plugins: [penjingSources, {
       name: 'node-modules-external',
       setup(b) {
         b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@penjing/') ? undefined : { path: args.path, external: true }));
@@ -45,8 +50,8 @@ export async function bundleForBrowser(contents: string): Promise<string> {
   const builtins = new Set(builtinModules);
   const out = await build({
     stdin: { contents, resolveDir: REPO_ROOT, loader: 'ts' },
-    bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent', alias: sourceAliases(),
-    plugins: [{
+    bundle: true, platform: 'browser', format: 'esm', write: false, logLevel: 'silent', 
+    plugins: [penjingSources, {
       name: 'stub-node-builtins',
       setup(b) {
         b.onResolve({ filter: /^[a-z_:/]+$/ }, (args) =>
