@@ -86,7 +86,7 @@ if (profile) {
 } else {
   const result = {
     backend,
-    threads: nx.backendThreads(),
+    threads: nx.backendThreads?.() ?? 1,
     prefill128: best(prefillMs(false)),
     prefill128Last: best(prefillMs(true)),
     decode16: best(decodeMs(16)),
