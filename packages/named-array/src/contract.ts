@@ -64,7 +64,7 @@ export function contract<A extends string, B extends string, const C extends rea
     planMatMul(x, y, batch, contracted, freeA, freeB, tf.getBackend() !== 'wasm' || !unbatched);
   const t = tf.tidy(() => {
     const out = tf.matMul(layout(plan.left), layout(plan.right), plan.left.flag, plan.right.flag);
-    return tf.reshape(out, plan.outShape);
+    return reshapeIfNeeded(out, plan.outShape);
   });
   return new NamedArray(t, plan.outAxes) as NamedArray<Exclude<A | B, C[number]>>;
 }
@@ -104,7 +104,12 @@ interface Plan {
 }
 
 function layout(s: Side): tf.Tensor {
-  return tf.reshape(s.perm ? transpose(s.data, s.perm) : s.data, s.shape);
+  return reshapeIfNeeded(s.perm ? transpose(s.data, s.perm) : s.data, s.shape);
+}
+
+/** A Reshape kernel only when the shape changes (a decode step runs hundreds of these). */
+function reshapeIfNeeded(t: tf.Tensor, shape: readonly number[]): tf.Tensor {
+  return t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i]) ? t : tf.reshape(t, [...shape]);
 }
 
 /**
