@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as nx from '@penjing/named-array';
 import { GemmaTransformer, KVCache, KVCacheEntry, gemmaPreset, initCache, toCachingModel } from '@penjing/gemma';
+import { EmbeddingTable, select } from '@penjing/layers';
 
 const threads = Number(process.argv[2] ?? 1);
 const profile = process.argv.includes('--profile');
@@ -86,11 +87,29 @@ if (profile) {
 } else {
   const result = {
     backend,
-    threads: nx.backendThreads?.() ?? 1,
+    threads: nx.backendThreads(),
     prefill128: best(prefillMs(false)),
     prefill128Last: best(prefillMs(true)),
     decode16: best(decodeMs(16)),
     decode1000: best(decodeMs(1000)),
   };
+  // The vocabulary product of a decode step (one row times the tied table), with and
+  // without the cached [embedding, vocabulary] layout, interleaved (the load drifts).
+  const table = select(model).atInstancesOf(EmbeddingTable).getSequence()[0].embeddings.value;
+  const h = nx.randomNormal({ batch: 1, seq: 1, embedding: config.embedDim }, { seed: 3 });
+  const product = { on: Infinity, off: Infinity };
+  for (let i = 0; i < REPEATS + 2; i++) {
+    for (const mode of ['off', 'on']) {
+      nx.setGemvLayout(mode === 'on');
+      const start = performance.now();
+      const logits = nx.contract(['embedding'], h, table);
+      logits.data.dataSync();
+      if (i > 1) product[mode] = Math.min(product[mode], performance.now() - start);
+      logits.dispose();
+    }
+  }
+  nx.setGemvLayout(true);
+  result.vocabProductOn = product.on;
+  result.vocabProductOff = product.off;
   console.log(JSON.stringify(result));
 }

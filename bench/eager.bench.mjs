@@ -32,6 +32,7 @@ export default async function bench() {
     console.log(`${tag} prefill 128 tokens, all logits: ${ms(r.prefill128)}${vs(r.prefill128, before?.prefill128)}`);
     console.log(`${tag} prefill 128 tokens, last token's logits: ${ms(r.prefill128Last)}${vs(r.prefill128Last, before?.prefill128Last)}`);
     console.log(`${tag} decode step at position 16: ${ms(r.decode16)}${vs(r.decode16, before?.decode16)}; target ≤ 0.4× at 1 thread`);
+    console.log(`${tag} one token's vocabulary product (1×640 · 262,144×640ᵀ), with / without the cached [embedding, vocabulary] layout, interleaved: ${ms(r.vocabProductOn)} / ${ms(r.vocabProductOff)} (${(r.vocabProductOff / r.vocabProductOn).toFixed(2)}× faster)`);
     console.log(`${tag} decode step at position 1000: ${ms(r.decode1000)}${vs(r.decode1000, before?.decode1000)}; position 1000 / 16: ${(r.decode1000 / r.decode16).toFixed(2)}`);
   }
   if (results.length > 1) {

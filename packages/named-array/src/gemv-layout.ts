@@ -21,6 +21,7 @@ export const GEMV_LAYOUT_MIN_SIZE = 1 << 22;
 /** At most this many rows on the small side (a decode step, a last-token prefill). */
 export const GEMV_LAYOUT_MAX_ROWS = 32;
 
+let enabled = true;
 const layouts = new WeakMap<tf.Tensor, Map<string, tf.Tensor>>();
 // A matrix is worth a copy only when it comes back: a tensor recomputed every call (a merged
 // adapter, a patched weight) is seen once and takes the ordinary route.
@@ -32,7 +33,7 @@ function recordingGradients(): boolean {
 
 /** Whether a product of a `rows`-row operand with `big` should use a cached layout of `big`. */
 export function wantsGemvLayout(big: tf.Tensor, rows: number): boolean {
-  if (big.size < GEMV_LAYOUT_MIN_SIZE || rows > GEMV_LAYOUT_MAX_ROWS || tf.getBackend() !== 'wasm' || recordingGradients()) return false;
+  if (!enabled || big.size < GEMV_LAYOUT_MIN_SIZE || rows > GEMV_LAYOUT_MAX_ROWS || tf.getBackend() !== 'wasm' || recordingGradients()) return false;
   if (layouts.has(big)) return true;
   if (seenOnce.has(big)) return true;
   seenOnce.add(big);
@@ -57,4 +58,15 @@ export function cachedLayout(big: tf.Tensor, perm: readonly number[], shape: rea
   const made = tf.keep(tf.tidy(() => tf.reshape(transpose(big, perm), [...shape])));
   forTensor.set(key, made);
   return made;
+}
+
+/**
+ * Turns the cached matrix-vector layouts on (the default) or off: off saves the extra copy of
+ * each large matrix (e.g. 671 MB for a 262,144 × 640 vocabulary table) at the price of
+ * slower few-row products. Copies already made stay until their source goes.
+ *
+ * @example nx.setGemvLayout(false); // tight wasm heap: no transposed copies
+ */
+export function setGemvLayout(on: boolean): void {
+  enabled = on;
 }

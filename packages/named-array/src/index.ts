@@ -28,6 +28,7 @@ export type { RandomOptions } from './constructors.js';
 export { ready, backendName, backendThreads } from './backend.js';
 export { wasmThreadStats } from './wasm-threads.js';
 export { setAutoFree, autoFreeStats } from './auto-free.js';
+export { setGemvLayout } from './gemv-layout.js';
 export type { ThreadStats } from './wasm-threads.js';
 export type { BackendName, ReadyOptions } from './backend.js';
 export { NamedAxisError, formatNamedShape } from './errors.js';
