@@ -61,8 +61,7 @@ let chosen: string | undefined;
  * await nx.ready({ backend: 'webgpu' }); // Deno or a WebGPU browser
  */
 export function ready(options: ReadyOptions = {}): Promise<string> {
-  // A bare ready() (libraries call it before loading) keeps the backend the user chose.
-  const want = options.backend ?? chosen ?? 'wasm';
+  const want = options.backend ?? 'wasm';
   if (pending && pendingFor === want && !options.wasmPaths) {
     // Still valid unless someone switched backends behind our back.
     return pending.then((got) => (tf.getBackend() === got ? got : start(want, options)));
@@ -185,6 +184,19 @@ async function start(want: string, options: ReadyOptions): Promise<string> {
   await tf.ready();
   if (options.backend !== undefined) chosen = ok ? want : undefined;
   return tf.getBackend();
+}
+
+/**
+ * Awaits the backend the last `nx.ready({ backend })` chose, or starts the default (wasm) when
+ * none was chosen. Library code that needs a backend (loaders) calls this, so that it never
+ * overrides the user's choice.
+ *
+ * @example
+ * await nx.ready({ backend: 'webgpu' });
+ * await nx.ensureReady(); // 'webgpu'
+ */
+export function ensureReady(): Promise<string> {
+  return ready(chosen ? { backend: chosen, quiet: true } : {});
 }
 
 /**

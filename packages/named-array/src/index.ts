@@ -25,7 +25,7 @@ export {
   wrap, isNamedArray, zeros, ones, full, scalar, fromArray, arange, randomNormal, randomUniform, stack, concatenate, unstack, split, oneHot,
 } from './constructors.js';
 export type { RandomOptions } from './constructors.js';
-export { ready, backendName, backendThreads } from './backend.js';
+export { ready, ensureReady, backendName, backendThreads } from './backend.js';
 export { wasmThreadStats } from './wasm-threads.js';
 export { setAutoFree, autoFreeStats } from './auto-free.js';
 export { setGemvLayout } from './gemv-layout.js';

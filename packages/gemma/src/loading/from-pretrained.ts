@@ -49,7 +49,7 @@ const resolveConfig = (c: GemmaConfig | GemmaPresetName) => (typeof c === 'strin
 export async function loadPretrained<M extends Layer>(
   source: string | FlaxParams, build: ModelBuilder<M>, options: FromPretrainedOptions = {},
 ): Promise<M> {
-  await nx.ready();
+  await nx.ensureReady();
   if (typeof source === 'string') return loadHuggingFace(source, build, options);
   if (typeof source !== 'object' || source === null) {
     throw new TypeError(`fromPretrained expects a checkpoint directory or a record of Flax arrays; got ${source === null ? 'null' : typeof source}.`);
