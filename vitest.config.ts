@@ -9,6 +9,7 @@ export default defineConfig({
   resolve: {
     // Subpath entries first: an alias matches by prefix.
     alias: {
+      '@penjing/layers/literal': fileURLToPath(new URL('./packages/layers/src/tree/literal.ts', import.meta.url)),
       '@penjing/io/node': src('io', 'node'),
       '@penjing/transformer/model': src('transformer', 'model'),
       '@penjing/transformer/generation': src('transformer', 'generation'),

@@ -47,7 +47,7 @@ function prefill(lm, n, vocab) {
  * A cache in the state `n` written tokens leave it in (positions 0…n−1; a window-only entry
  * holds the last W of them), with zero keys: a step's cost does not depend on the values.
  */
-function cacheAt(lm, n, slidingWindowCache) {
+export function cacheAt(lm, n, slidingWindowCache) {
   const empty = initCache(lm, { batchSize: 1, cacheLength: CACHE_LENGTH, slidingWindowCache });
   const positions = (length, from) => nx.wrap(tf.tensor2d([Array.from({ length }, (_, i) => (from + i < n ? from + i : -1))], [1, length], 'int32'), 'batch', 'kv_seq');
   const layers = empty.layers.map((e) => (e.windowed ? new KVCacheEntry({ keys: e.keys, values: e.values, kvTokenPositions: positions(e.length, Math.max(0, n - e.length)) }) : e));

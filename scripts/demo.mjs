@@ -6,7 +6,8 @@
 // table and writes out/demo.html, a self-contained page (no network) to send to a colleague.
 //
 //   node scripts/demo.mjs [--out out/demo.html] [--checkpoint examples/tiny-gemma]   (on the built packages)
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '@penjing/io/node';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -197,7 +198,7 @@ function knockoutChart(s, esc) {
     `<text x="${left}" y="11" fill="#59636e">rise in second-half loss (nats) · orange: the top induction head</text><line x1="${left}" y1="14" x2="${left}" y2="${H}" stroke="#8c959f"/>${items.join('')}</svg>`;
 }
 
-/** The self-contained page: prose, tables, an SVG chart and viewer outputs. @example writeFileSync('out/demo.html', renderPage(study)) */
+/** The self-contained page: prose, tables, an SVG chart and viewer outputs. @example await writeFileAtomic('out/demo.html', renderPage(study)) */
 export function renderPage(s) {
   const esc = escapeHtml;
   const c = s.config;
@@ -294,8 +295,7 @@ async function main() {
   });
   const study = await runStudy({ checkpoint: values.checkpoint });
   console.log(formatTable(study).join('\n'));
-  mkdirSync(dirname(values.out), { recursive: true });
-  writeFileSync(values.out, renderPage(study));
+  await writeFileAtomic(values.out, renderPage(study));
   console.log(`\nwrote ${values.out} (open it in a browser) · study took ${study.seconds.toFixed(1)} s on ${study.backend}`);
 }
 

@@ -2,7 +2,11 @@
 # Installs the Debian packages Penjing's tests need. Idempotent: when every package is
 # already installed it says so and exits at once, without touching apt.
 #
-#   bash scripts/install-system-deps.sh              # what `npm test` needs (CI runs this)
+#   bash scripts/install-system-deps.sh              # what `npm test` needs (its pretest step
+#                                                    # runs this; so does CI)
+#   bash scripts/install-system-deps.sh --test       # the same, as `npm test`'s pretest runs it:
+#                                                    # on failure it says how to go on; with
+#                                                    # PENJING_SKIP_SYSTEM_DEPS=1 it does nothing
 #   bash scripts/install-system-deps.sh --reference  # also the numeric reference stack
 #                                                    # (only to regenerate committed fixtures)
 #
@@ -27,16 +31,29 @@ REQUIRED=(chromium fonts-dejavu-core python3-nbclient python3-jupyter-client pyt
 REFERENCE=(python3-torch python3-numpy libopenblas0-pthread)
 
 packages=("${REQUIRED[@]}")
+for_test=0
 for arg in "$@"; do
   case "$arg" in
     --reference) packages+=("${REFERENCE[@]}") ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    --test) for_test=1 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) echo "install-system-deps: unknown argument '$arg' (try --help)" >&2; exit 2 ;;
   esac
 done
 if [[ "${PENJING_REFERENCE_DEPS:-0}" == "1" ]]; then packages+=("${REFERENCE[@]}"); fi
 
 log() { echo "[install-system-deps] $*"; }
+
+if [[ $for_test -eq 1 ]]; then
+  if [[ "${PENJING_SKIP_SYSTEM_DEPS:-0}" == "1" ]]; then
+    log "PENJING_SKIP_SYSTEM_DEPS=1: not checking ${packages[*]}"
+    exit 0
+  fi
+  trap 'rc=$?; if [[ $rc -ne 0 ]]; then
+    log "npm test stopped here: the browser tests need Debian'"'"'s chromium and the notebook tests its python3-nbclient." >&2
+    log "Install them as above, or run the tests anyway (those will fail) with PENJING_SKIP_SYSTEM_DEPS=1 npm test" >&2
+  fi' EXIT
+fi
 
 installed() {
   [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" == "install ok installed" ]]
@@ -60,10 +77,13 @@ fi
 
 SUDO=()
 if [[ "$(id -u)" -ne 0 ]]; then
-  if command -v sudo >/dev/null 2>&1; then
+  # sudo -n fails at once where it would ask for a password; say so instead of retrying.
+  if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
     SUDO=(sudo -n)
   else
-    log "not root and no sudo: run as root to install ${missing[*]}" >&2
+    log "not root (and sudo needs a password): install them once as root, then rerun:" >&2
+    log "  sudo bash scripts/install-system-deps.sh" >&2
+    log "or: sudo apt-get install --no-install-recommends ${missing[*]}" >&2
     exit 1
   fi
 fi

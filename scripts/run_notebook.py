@@ -7,7 +7,7 @@ Uses Debian's nbclient (python3-nbclient, installed by scripts/install-system-de
 must run in Debian's own interpreter, /usr/bin/python3; started from another python3 it
 re-executes itself there. Kernels are looked up only in the repository
 (JUPYTER_PATH=<repo>/examples, i.e. examples/kernels/<name>/kernel.json), never in the
-user's global Jupyter directories. Cells run with cwd = examples/.
+user's global Jupyter directories. Cells run with cwd = examples/ (--cwd DIR: in DIR).
 
 Writes the executed notebook to out/notebooks/<name>.ipynb, the kernel's own log to
 out/notebooks/<name>.kernel.log and the summary to out/notebooks/<name>.summary.json, and
@@ -150,6 +150,8 @@ def main() -> int:
     ap.add_argument("--startup-timeout", type=int, default=90, help="seconds for the kernel to start")
     ap.add_argument("--kernel", default=None, help="kernel name (default: the notebook's kernelspec, else deno)")
     ap.add_argument("--out", default=str(ROOT / "out" / "notebooks"), help="folder for the executed notebook")
+    ap.add_argument("--cwd", default=str(EXAMPLES),
+                    help="directory the cells run in (default examples/); imports resolve from its package.json")
     args = ap.parse_args()
 
     notebook = Path(args.notebook)
@@ -199,7 +201,7 @@ def main() -> int:
                 startup_timeout=args.startup_timeout,
                 allow_errors=False,
                 record_timing=True,
-                resources={"metadata": {"path": str(EXAMPLES)}},
+                resources={"metadata": {"path": str(Path(args.cwd).resolve())}},
             )
             try:
                 client.execute(stdout=klog, stderr=klog)

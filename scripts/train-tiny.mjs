@@ -7,7 +7,7 @@
 //   node scripts/train-tiny.mjs [--steps 1500] [--seed 0] [--batch 32] [--lr 0.002] [--out examples/tiny-gemma]
 //
 // Runs on the built packages (`npm run train:tiny` builds first).
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '@penjing/io/node';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -117,9 +117,8 @@ const seconds = (performance.now() - t0) / 1000;
 const trained = trainer.tree;
 trainer.dispose();
 
-await mkdir(OUT, { recursive: true });
 await trained.saveSafetensors(OUT, { progress: false });
-await writeFile(join(OUT, 'tokens.json'), JSON.stringify(VOCABULARY) + '\n');
+await writeFileAtomic(join(OUT, 'tokens.json'), JSON.stringify(VOCABULARY) + '\n');
 disposeTree(trained);
 
 // The report is measured on the checkpoint as written, loaded back the way users load it.
@@ -176,7 +175,7 @@ Training curve (train: mean loss of the last 100 batches, all positions; held-ou
 |---|---|---|---|
 ${curve.map((c) => `| ${c.step} | ${c.train.toFixed(3)} | ${c.first.toFixed(3)} | ${c.second.toFixed(3)} |`).join('\n')}
 `;
-await writeFile(join(OUT, 'README.md'), readme);
+await writeFileAtomic(join(OUT, 'README.md'), readme);
 heldOut.tokens.dispose();
 disposeTree(loaded);
 console.log(`wrote ${OUT}/{config.json, model.safetensors, tokens.json, README.md}`);

@@ -17,8 +17,11 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const examples = fileURLToPath(new URL('../examples/', import.meta.url));
 const checksDir = fileURLToPath(new URL('../examples/checks/', import.meta.url));
 const python = '/usr/bin/python3';
-const notebooks = readdirSync(examples).filter((f) => f.endsWith('.ipynb')).sort();
-const checkFiles = existsSync(checksDir) ? readdirSync(checksDir).filter((f) => f.endsWith('.check.ts')).sort() : [];
+// examples/*.ipynb and the Penzai tutorial ports in examples/penzai/ (checks in examples/checks/penzai/).
+const ipynbIn = (dir: string, prefix = '') => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.ipynb')).sort().map((f) => prefix + f) : []);
+const checksIn = (dir: string, prefix = '') => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.check.ts')).sort().map((f) => prefix + f) : []);
+const notebooks = [...ipynbIn(examples), ...ipynbIn(`${examples}penzai/`, 'penzai/')];
+const checkFiles = [...checksIn(checksDir), ...checksIn(`${checksDir}penzai/`, 'penzai/')];
 const checkFileOf = (notebook: string) => `${notebook.replace(/\.ipynb$/, '')}.check.ts`;
 
 async function runNotebook(name: string): Promise<NotebookSummary> {

@@ -167,8 +167,8 @@ const up1: typeof x = x.at({ seq: nx.slice(1, 3) }).set(nx.zeros({ seq: 2 }));
 const up2: typeof x = x.at({ seq: 0, batch: nx.dynamicSlice(ids.index({ seq: 0, batch: 0 }), 1) }).add(1);
 // @ts-expect-error: misspelled axis in at()
 x.at({ sequence: 0 });
-// @ts-expect-error: at() takes ints and slices, not index arrays
-x.at({ seq: ids });
+// at() takes index arrays too (a scatter, as Penzai's .at[...])
+const up3: typeof x = x.at({ seq: nx.fromArray([0, 1], ['k'], 'int32') }).add(1);
 
 // --- constructors and combinators -------------------------------------------------------
 const z = nx.zeros({ batch: 2, seq: 3 });
@@ -195,7 +195,7 @@ const oh = nx.oneHot(ids, 'vocabulary', 4);
 assertType<Equal<NamesOf<typeof oh>, 'batch' | 'seq' | 'vocabulary'>>();
 
 void [asAny, abArray, onlyA, abc, viaGeneric, shape, t1, t2, o, canon, s, s2, m2, mx, mn, pr, am, an, sm, lsm, cs, fs, sum2, cmp, sg, c];
-void [g, g2, g3, g4, g5, g6, up1, up2, cat, parts];
+void [g, g2, g3, g4, g5, g6, up1, up2, up3, cat, parts];
 
 // --- scalars keep the names ---------------------------------------------------------------
 const plus1 = x.add(1);

@@ -137,7 +137,7 @@ describe('penjing generate', () => {
 
 describe('penjing inspect', () => {
   it('prints the parameter count, axes, layer types and a folded tree, and writes the HTML view', async () => {
-    const html = join(dir, 'model.html');
+    const html = join(dir, 'out', 'views', 'model.html');   // parent directories do not exist yet
     const run = await penjing('inspect', '--model', ckpt, '--html', html);
     expect(run.code).toBe(0);
     // V·D + per layer (q, k, v, o projections; q/k norms; three MLP matrices; four norms) + final norm.

@@ -3,8 +3,7 @@
  * memory, and the errors a checkpoint that does not fit its config produces (the
  * safetensors format's own errors are tested with the reader).
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
@@ -14,20 +13,17 @@ import {
   CheckpointError, GemmaConfigError, GemmaTransformer, configFromHuggingFace, gemmaPreset, openCheckpoint, openSafetensors, writeSafetensors,
   type FlaxParams, type GemmaConfig, type GemmaPresetName, type Progress, type TensorToWrite,
 } from '@penjing/gemma';
+import { scratchDirs, tiny } from './tiny-configs.js';
 
 const FIXTURES = join(__dirname, '../../../tests/fixtures/gemma');
-const tmp = mkdtempSync(join(tmpdir(), 'penjing-gemma-'));
-let counter = 0;
-const freshDir = () => join(tmp, `case${counter++}`);
+const scratch = scratchDirs('penjing-gemma-');
+const freshDir = scratch.fresh;
 
 beforeAll(async () => {
   await nx.ready();
 });
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+afterAll(scratch.remove);
 
-function tiny(name: GemmaPresetName, over: Partial<GemmaConfig> = {}): GemmaConfig {
-  return gemmaPreset(name, { numLayers: 2, embedDim: 16, hiddenDim: 24, numHeads: 4, numKvHeads: 2, headDim: 8, queryPreAttnScalar: 8, vocabSize: 120, ...over });
-}
 
 const tokens = () => nx.wrap(tf.tensor2d([[2, 17, 33, 5, 99, 0], [2, 8, 9, 10, 11, 12]], [2, 6], 'int32')).tag('batch', 'seq');
 
@@ -199,7 +195,7 @@ describe('bad checkpoints fail with the file and tensor named', () => {
   });
 
   it('a path that does not exist', async () => {
-    await expect(GemmaTransformer.fromPretrained(join(tmp, 'nowhere'))).rejects.toThrow(/nowhere: no such file or directory/);
+    await expect(GemmaTransformer.fromPretrained(join(freshDir(), 'nowhere'))).rejects.toThrow(/nowhere: no such file or directory/);
   });
 
   it('tensors that are not a Gemma checkpoint', async () => {

@@ -16,15 +16,12 @@ import {
   GEMMA_PRESET_NAMES, GemmaTransformer, LABELS, TransformerBlock, TransformerLM, gemmaPreset, headAxes, type GemmaConfig,
   type GemmaPresetName,
 } from '@penjing/gemma';
+import { tiny } from './tiny-configs.js';
 
 beforeAll(async () => {
   await nx.ready();
 });
 
-/** A small config of a preset's family, with every other option as the preset has it. */
-function tiny(name: GemmaPresetName, over: Partial<GemmaConfig> = {}): GemmaConfig {
-  return gemmaPreset(name, { numLayers: 2, embedDim: 16, hiddenDim: 24, numHeads: 4, numKvHeads: 2, headDim: 8, queryPreAttnScalar: 8, vocabSize: 120, ...over });
-}
 
 function tokens(ids: number[][]): nx.NamedArray {
   return nx.wrap(tf.tensor2d(ids.flat(), [ids.length, ids[0].length], 'int32')).tag('batch', 'seq');

@@ -14,7 +14,7 @@ const OWN = [
     'ADAPTER_CONFIG_FILE', 'ADAPTER_WEIGHTS_FILE', 'ATTENTION_MODULES', 'CONFIG_KEYS', 'Einsum',
     'GEMMA_PRESETS', 'GEMMA_PRESET_NAMES', 'GemmaConfigError', 'GemmaTransformer', 'HF_DEFAULTS', 'LABELS',
     'LABEL_ROOT', 'LORA_RANK_AXIS', 'LoRAEinsumAdapter', 'LoRAScale', 'LowRankAdapter', 'MLP_MODULES',
-    'NAMES', 'SUPPORTED_MODEL_TYPES', 'adapterParameters', 'blockNames', 'buildAttention', 'buildBlock',
+    'NAMES', 'SUPPORTED_MODEL_TYPES', 'SafetensorsLazySource', 'adapterParameters', 'blockNames', 'buildAttention', 'buildBlock',
     'buildGemmaBody', 'checkConfig', 'configFromHuggingFace', 'configToHuggingFace', 'decodeCrossEntropy',
     'decodeNextTokenCrossEntropy', 'defaultAttentionTypes', 'einsumMatMul', 'embeddingScale', 'flaxVocabSize',
     'gemmaPreset', 'hfLayout', 'hfModuleOf', 'hfToParameterValue', 'kaimingUniformInitializer', 'layerRope',

@@ -34,9 +34,9 @@ export function tokenLossesFromLogits(logits: NamedArray, tokens: NamedArray): N
   // Axes the logits have beyond the tokens' (e.g. a logit lens's `layer`) come first.
   const axes = [...logits.names.filter((n) => n !== 'vocabulary' && !tokens.names.includes(n)), ...tokens.names];
   const t = tf.tidy(() => {
-    const logProbs = (logits.index({ seq: nx.slice(0, T - 1) } as never) as NamedArray).logSoftmax('vocabulary');
-    const targets = tokens.index({ seq: nx.slice(1, T) } as never) as NamedArray;
-    const picked = logProbs.index({ vocabulary: targets } as never) as NamedArray;
+    const logProbs = logits.index({ seq: nx.slice(0, T - 1) }).logSoftmax('vocabulary');
+    const targets = tokens.index({ seq: nx.slice(1, T) });
+    const picked = logProbs.index({ vocabulary: targets });
     return (picked.neg().orderAs as (...n: string[]) => NamedArray)(...axes).data;
   });
   return new NamedArray(t, axes);
@@ -93,7 +93,7 @@ export function halfLosses(losses: NamedArray, length: number): HalfLosses {
     throw new LayerError(`halfLosses: expected seq = 2·${length} = ${2 * length} losses (a <bos> and two halves of ${length} tokens); got ${n}. Pass the length of one half.`);
   }
   const [first, second] = tf.tidy(() => {
-    const half = (a: number) => tf.mean((losses.index({ seq: nx.slice(a, a + length) } as never) as NamedArray).data);
+    const half = (a: number) => tf.mean(losses.index({ seq: nx.slice(a, a + length) }).data);
     return [half(0), half(length)].map((t) => (t.dataSync() as Float32Array)[0]);
   });
   return { first, second };

@@ -106,7 +106,7 @@ export function patchHeadsFromClean<M extends Layer<NamedArray, NamedArray> & { 
   try {
     const perWorld = tf.tidy(() => {
       const losses = tokenLosses(patched, tokens);
-      const picked = options.positions ? (losses.index({ seq: nx.fromArray([...options.positions], ['seq'], 'int32') } as never) as NamedArray) : losses;
+      const picked = options.positions ? losses.index({ seq: nx.fromArray([...options.positions], ['seq'], 'int32') }) : losses;
       const rest = picked.names.filter((n) => n !== 'worlds');
       return ((picked.mean as (...n: string[]) => NamedArray)(...rest).data.dataSync() as Float32Array).slice();
     });

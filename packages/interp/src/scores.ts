@@ -37,10 +37,10 @@ export function diagonalScores(patterns: NamedArray, offset: number, from: numbe
     const q = nx.arange('pos', from, to);
     const k = q.sub(offset);
     // Both indices carry the axis 'pos', so the gather pairs them up: a diagonal, not a grid.
-    const diag = patterns.index({ seq: q, kv_seq: k } as never) as NamedArray;
+    const diag = patterns.index({ seq: q, kv_seq: k });
     const keep = ['blocks', ...headAxesOf(patterns)].filter((n) => diag.names.includes(n));
     const reduce = diag.names.filter((n) => !keep.includes(n));
-    const mean = (diag.mean as (...n: string[]) => NamedArray)(...reduce).orderAs(...(keep as never[]));
+    const mean = (diag.mean as (...n: string[]) => NamedArray)(...reduce).orderAs(...keep);
     return mean.data;
   });
   const keep = ['blocks', ...headAxesOf(patterns)].filter((n) => patterns.names.includes(n));
@@ -93,7 +93,7 @@ export function rankHeads(scores: NamedArray): HeadScore[] {
   }
   const shape = scores.namedShape as Record<string, number>;
   const perBlock = heads.reduce((p, h) => p * shape[h], 1);
-  const flat = tf.tidy(() => (scores.orderAs(...(['blocks', ...heads] as never[])).data.dataSync() as Float32Array).slice());
+  const flat = tf.tidy(() => (scores.orderAs('blocks', ...heads).data.dataSync() as Float32Array).slice());
   const out: HeadScore[] = [];
   flat.forEach((score, i) => out.push({ block: Math.floor(i / perBlock), head: i % perBlock, score }));
   return out.sort((a, b) => b.score - a.score || a.block - b.block || a.head - b.head);

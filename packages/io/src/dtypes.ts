@@ -225,3 +225,16 @@ export function encodeInto(
 
 const scratchF = new Float32Array(1);
 const scratchU = new Uint32Array(scratchF.buffer);
+
+/**
+ * Index of the first NaN or ±Infinity in `data`, or −1 (one pass, no allocation).
+ *
+ * @example firstNonFinite(new Float32Array([1, NaN])) // 1
+ */
+export function firstNonFinite(data: ArrayLike<number>): number {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (v - v !== 0) return i;
+  }
+  return -1;
+}

@@ -12,9 +12,10 @@
 export { SafetensorsError } from './errors.js';
 export { CheckpointError } from './checkpoint-error.js';
 export {
-  DTYPE_SIZE, isFloatDtype, isSupportedDtype, UNSUPPORTED_DTYPES, decodeInto, encodeInto,
+  DTYPE_SIZE, firstNonFinite, isFloatDtype, isSupportedDtype, UNSUPPORTED_DTYPES, decodeInto, encodeInto,
   type SafetensorsDtype, type TensorArray, type WritableDtype,
 } from './dtypes.js';
 export { MAX_HEADER_BYTES, headerLength, parseHeader, type ParsedHeader, type TensorInfo } from './header.js';
 export type { Progress, ProgressCallback } from './progress.js';
 export { CONFIG_FILE, INDEX_FILE, SINGLE_FILE } from './hf-files.js';
+export { SAVE_ID_KEY } from './save-id.js';

@@ -17,3 +17,6 @@ export {
 } from './node/writer.js';
 export { checkpointDir, readHfConfigJson } from './node/hf-config.js';
 export { AUTO_PROGRESS_BYTES, progressSink, type ProgressOption, type ProgressSink } from './node/progress-bar.js';
+export {
+  createTempFile, FileError, MAX_TEXT_FILE_BYTES, openRegularFile, readTextFile, writeFileAtomic, type FileFiller,
+} from './node/files.js';

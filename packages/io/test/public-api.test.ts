@@ -10,11 +10,12 @@ import * as ioNode from '@penjing/io/node';
 const MAIN = [
     'CONFIG_FILE', 'CheckpointError', 'DTYPE_SIZE', 'INDEX_FILE', 'MAX_HEADER_BYTES', 'SINGLE_FILE',
     'SafetensorsError', 'UNSUPPORTED_DTYPES', 'decodeInto', 'encodeInto', 'headerLength', 'isFloatDtype',
-    'isSupportedDtype', 'parseHeader'
+    'isSupportedDtype', 'parseHeader', 'firstNonFinite', 'SAVE_ID_KEY'
 ];
 const NODE_ONLY = [
     'AUTO_PROGRESS_BYTES', 'checkpointDir', 'openCheckpoint', 'openSafetensors', 'progressSink',
-    'readHfConfigJson', 'writeSafetensors', 'writeShardedSafetensors'
+    'readHfConfigJson', 'writeSafetensors', 'writeShardedSafetensors',
+    'createTempFile', 'FileError', 'MAX_TEXT_FILE_BYTES', 'openRegularFile', 'readTextFile', 'writeFileAtomic'
 ];
 
 describe('@penjing/io public API', () => {

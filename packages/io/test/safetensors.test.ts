@@ -299,7 +299,7 @@ describe('sharded checkpoints', () => {
       const ckpt = await openCheckpoint(path);
       expect([...ckpt.names].sort()).toEqual(Object.keys(tensors()).sort());
       expect(ckpt.totalBytes).toBe(176);
-      expect(ckpt.metadata).toEqual({ total_size: 176 });
+      expect(ckpt.metadata).toEqual({ total_size: 176, penjing_save_id: expect.stringMatching(/^[0-9a-f]{16}$/) });
       expect(ckpt.header('model.norm.weight').file).toBe(join(d, 'model-00003-of-00003.safetensors'));
       expect(Array.from((await ckpt.read('model.embed_tokens.weight')).data)).toEqual(Array.from({ length: 32 }, (_, i) => i));
       expect(Array.from((await ckpt.read('model.layers.1.mlp.up_proj.weight')).data)).toEqual(new Array(16).fill(-2));

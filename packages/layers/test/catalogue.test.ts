@@ -12,7 +12,7 @@ import {
   Elementwise, EmbeddingDecode, EmbeddingLookup, EmbeddingTable, From, Identity, KnockOutAttentionHeads, Layer, LayerError, LayerNorm,
   Linear, NamedEinsum, NamedGroup, RMSLayerNorm, RMSStandardize, RenameAxes, Residual, RewireComputationPaths,
   Sequential, Softmax, Standardize, TanhSoftCap, Tell, WithConstantSideInputs, WithSideInputsFromInput, PositionsFromTokens,
-  tensorsIn, type SideInputs,
+  tensorsIn, type SideInputs, Dropout, RandomStream, MLP, Checkpointed,
 } from '@penjing/layers';
 import { arr, expectNoLeak, param } from './nn-helpers.js';
 
@@ -126,6 +126,9 @@ const cases: Record<string, Case> = {
     bad: () => arr([[1, 2]], ['worlds', 'd']),
     message: /RewireComputationPaths over 'worlds' \(worlds \[a, b\]\) expected input axes \{worlds: 2\}.*but got \{worlds: 1, d: 2\}: axis 'worlds' has size 1, expected 2/,
   },
+  Dropout: { layer: () => new Dropout({ rate: 0 }), input: h, side: () => ({ randomStream: new RandomStream(0) }), bad: positional, message: /Dropout expects only named axes but the input has positional axes \[2\]/ },
+  MLP: { layer: () => MLP.fromConfig({ name: 'm', seed: 0, featureSizes: [4, 2], featureAxis: 'embedding' }), input: h, bad: () => arr([1], ['seq']), at: '.sublayers[1].sublayers[0].sublayers[0] (Linear)', message: axesError("Linear 'm/Affine_0/Linear.weights'", 'embedding: 4', 'seq: 1') },
+  Checkpointed: { layer: () => new Checkpointed({ body: lin() }), input: h, bad: () => arr([1], ['seq']), at: '.sublayers[1].body (Linear)', message: axesError("Linear 'l.weights'", 'embedding: 4', 'seq: 1') },
 };
 
 // Layers whose wrong inputs cannot be detected (they accept anything their sublayers accept).

@@ -24,7 +24,7 @@ describe('KnockOutAttentionHeads', () => {
     expectArray(k.call(attn()), ['heads', 'seq', 'kv_seq'], [[[0.2, 0.3, 0.5]], [[0.55, 0.05, 0.4]]]);
     // d/dmask Σ (out · w) with w = [1, 2, 3] on kv_seq: Σ (attn − bos) · w = attn·w − 1
     const a = attn();
-    const g = tf.grad((m: tf.Tensor) => new KnockOutAttentionHeads({ headMask: nx.wrap(m, 'heads') }).call(a).mul(arr([1, 2, 3], ['kv_seq'])).sum().data)(tf.tensor1d([1, 1]));
+    const g = tf.grad((m: tf.Tensor) => new KnockOutAttentionHeads({ headMask: nx.wrap(m, 'heads') }).call(a).mul(arr([1, 2, 3], ['kv_seq'])).sum(...a.names).data)(tf.tensor1d([1, 1]));
     const got = g.arraySync() as number[];
     [0.2 + 0.6 + 1.5 - 1, 0.1 + 0.2 + 2.4 - 1].forEach((e, i) => expect(got[i]).toBeCloseTo(e, 5));
   });

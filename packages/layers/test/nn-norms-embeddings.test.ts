@@ -93,7 +93,7 @@ describe('embeddings', () => {
     const g = tf.grad((t: tf.Tensor) => {
       const tab = new EmbeddingTable({ embeddings: new Parameter({ label: 'g', value: nx.wrap(t, 'vocabulary', 'embedding') }) });
       const w = arr([1, 10], ['embedding']);
-      return new EmbeddingLookup({ table: tab }).call(tokens).mul(w).sum().data;
+      return new EmbeddingLookup({ table: tab }).call(tokens).mul(w).sum('batch', 'seq', 'embedding').data;
     })(tf.tensor2d([[0, 1], [2, 3], [4, 5]]));
     expect(g.arraySync()).toEqual([[1, 10], [0, 0], [2, 20]]);
   });

@@ -15,7 +15,7 @@ import {
   UnhandledSideInputError, WithConstantSideInputs, WithSideInputsFromInput, bindParameters, checkInputAxes, childrenOf,
   countParameters, disposeGrads, disposeTree, field, flattenWithPaths, formatTree, freeze, getAtPath, index, keyPathToString,
   mapLeaves, parameterSlots, parameters, parseKeyPath, parseTree, pathOf, requireNamed, select, setAtPath, structureEquals,
-  trainStep, treeEquals, typeNameOf, unbindParameters, unhandledSideInputs, valueAndGrad, walk, type SideInputs,
+  staticField, trainStep, treeEquals, typeNameOf, unbindParameters, unhandledSideInputs, valueAndGrad, walk, type SideInputs,
 } from '@penjing/layers';
 
 import { bodyOf, fenced, readmeImportProblems, regions } from '../../../tests/support/readme-blocks.js';
@@ -249,12 +249,7 @@ describe('README examples', () => {
   it('writing a custom layer', () => {
     // README:begin
     /** Adds `scale · position` to every element: a toy positional signal that reads `tokenPositions`. */
-    class AddPositions extends Layer<nx.NamedArray, nx.NamedArray> {
-      static override readonly fields = ['scale'] as const;
-      declare readonly scale: number;
-      constructor(f: { scale: number }) {
-        super(f);
-      }
+    class AddPositions extends Layer.define('AddPositions', { scale: staticField<number>() })<nx.NamedArray, nx.NamedArray> {
       override sideInputRequests(): readonly string[] {
         return ['tokenPositions'];
       }
@@ -452,6 +447,7 @@ describe('README examples', () => {
     expect(steps).toHaveLength(100);
     expect(losses[99]! < losses[0]! / 10).toBe(true);
     expect(loss(trained, batch).item()).toBeLessThan(losses[0]! / 10);
-    expect(loss(mlp, batch).item()).toBeCloseTo(losses[0]!, 5); // the input tree is untouched
+    expect(() => loss(mlp, batch)).toThrow(/stale/); // the input tree is marked stale after a step
+    expect(loss(trainer.untrained(), batch).item()).toBeCloseTo(losses[0]!, 5); // and untouched
   });
 });

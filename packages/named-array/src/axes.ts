@@ -30,6 +30,10 @@ export function checkNewNames(names: readonly unknown[], existing: readonly stri
           `Integers denote positional axes; use a string name such as 'axis${typeof n === 'number' ? n : 0}'.`,
       );
     }
+    if (n === '__proto__') {
+      // As a key of a plain object (namedShape, nmap specs) it would set the prototype instead.
+      throw new NamedAxisError(`Axis name '__proto__' in ${op}() is reserved by JavaScript objects (it cannot be a key of namedShape); use another name, e.g. 'proto'.`);
+    }
     if (isIntLike(n)) {
       throw new NamedAxisError(
         `Axis name '${n}' in ${op}() looks like an integer; integers denote positional axes, so names may not be integer-like. ` +

@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { NamedAxisError, formatNamedShape } from './errors.js';
-import { NamedArray } from './named-array.js';
+import { NamedArray, retype } from './named-array.js';
 import { checkNewNames, transpose } from './axes.js';
+import { sampleWithKeys } from './random-keys.js';
+import { alignNames } from './nmap.js';
+import * as ops from './ops.js';
 
 function fromShape<N extends string>(shape: Readonly<Record<string, number>>, make: (dims: number[]) => tf.Tensor): NamedArray<N> {
   const names = Object.keys(shape);
@@ -22,7 +25,7 @@ export function wrap<const M extends readonly string[] = []>(tensor: tf.Tensor, 
     throw new NamedAxisError(`wrap() expects a tf.Tensor; got ${tensor === null ? 'null' : typeof tensor}. Use tf.tensor(...) first.`);
   }
   const a = new NamedArray<never>(tensor, tensor.shape.map((_, i) => i));
-  return (names.length ? (a.tag as (...n: readonly string[]) => NamedArray<string>)(...names) : a) as unknown as NamedArray<M[number]>;
+  return retype<M[number]>(names.length ? (a.tag as (...n: readonly string[]) => NamedArray<string>)(...names) : a);
 }
 
 /**
@@ -54,7 +57,13 @@ export function scalar(value: number | boolean, dtype?: tf.DataType): NamedArray
  * @example nx.fromArray([[1, 2], [3, 4]], ['seq', 'embedding'])
  */
 export function fromArray<const M extends readonly string[]>(values: tf.TensorLike, names: M, dtype?: tf.DataType): NamedArray<M[number]> {
-  return wrap(tf.tensor(values, undefined, dtype), ...names);
+  const t = tf.tensor(values, undefined, dtype);
+  try {
+    return wrap(t, ...names);
+  } catch (e) {
+    t.dispose(); // the tensor was ours: names that do not fit must not leak it
+    throw e;
+  }
 }
 
 /**
@@ -71,19 +80,20 @@ export function arange<const K extends string>(name: K, start: number, stop?: nu
   return new NamedArray(tf.range(a, b, step, type), [name]);
 }
 
-/** Options for seeded random arrays. */
-export interface RandomOptions {
-  /** Seed; the same seed and shape give the same values. */
-  seed: number;
-  dtype?: 'float32';
-}
+/** Options for seeded random arrays: an integer `seed`, or a random `key` (see randomSplit). */
+export type RandomOptions = { dtype?: 'float32' } & (
+  | { /** Seed; the same seed and shape give the same values. */ seed: number; key?: undefined }
+  | { /** A key, or a batch of keys with named axes: one independent draw per key. */ key: NamedArray<string>; seed?: undefined }
+);
 
 /** Normal random values. @example nx.randomNormal({ seq: 4, embedding: 8 }, { seed: 0 }) */
 export function randomNormal<const S extends Record<string, number>>(shape: S, opts: RandomOptions & { mean?: number; std?: number }): NamedArray<keyof S & string> {
+  if (opts.key) return sampleWithKeys(opts.key, shape, 'randomNormal', (d, s) => tf.randomNormal(d, opts.mean ?? 0, opts.std ?? 1, 'float32', s)) as NamedArray<keyof S & string>;
   return fromShape<keyof S & string>(shape, (d) => tf.randomNormal(d, opts.mean ?? 0, opts.std ?? 1, 'float32', normalSeed(opts.seed)));
 }
 /** Uniform random values in `[min, max)`. @example nx.randomUniform({ seq: 4 }, { seed: 1 }) */
 export function randomUniform<const S extends Record<string, number>>(shape: S, opts: RandomOptions & { min?: number; max?: number }): NamedArray<keyof S & string> {
+  if (opts.key) return sampleWithKeys(opts.key, shape, 'randomUniform', (d, s) => tf.randomUniform(d, opts.min ?? 0, opts.max ?? 1, 'float32', s)) as NamedArray<keyof S & string>;
   return fromShape<keyof S & string>(shape, (d) => tf.randomUniform(d, opts.min ?? 0, opts.max ?? 1, 'float32', opts.seed));
 }
 
@@ -109,16 +119,35 @@ function relaidLike(a: NamedArray<string>, ref: NamedArray<string>): tf.Tensor {
 }
 
 /**
- * Stacks arrays along a new named axis (placed first in the data).
+ * Stacks arrays along a new named axis (placed first in the data). As in Penzai (numpy's
+ * stack lifted by nmap): named axes missing from some arrays are broadcast, dtypes are
+ * promoted (bool < int32 < float32); positional shapes must be equal.
  * @example nx.stack(patterns, 'blocks') // {blocks, heads, seq, kv_seq}
+ * @example nx.stack([nx.fromArray([1, 2], ['a'], 'int32'), nx.scalar(0.5)], 'k') // float32 {k: 2, a: 2}
  */
 export function stack<N extends string, const K extends string>(arrays: readonly NamedArray<N>[], name: K): NamedArray<N | K> {
   checkNewNames([name], [], 'stack');
+  if (!arrays.length) throw new NamedAxisError('stack needs at least one array.');
   if (arrays.some((a) => a.axes.includes(name))) throw new NamedAxisError(`stack: the arrays already have an axis named '${name}' (${formatNamedShape(arrays[0].namedShape)}); stack along a new name.`);
-  checkSameAxes(arrays, 'stack');
-  const ref = arrays[0];
-  const t = tf.tidy(() => tf.stack(arrays.map((a) => relaidLike(a, ref)), 0));
-  return new NamedArray(t, [name, ...ref.axes]);
+  const al = alignNames(arrays as readonly NamedArray<string>[], 'stack');
+  const pos = arrays[0].positionalShape;
+  if (arrays.some((a) => a.positionalShape.join() !== pos.join())) {
+    throw new NamedAxisError(`stack: every array must have the same positional shape: ${arrays.map((a, i) => `arrays[${i}] [${a.positionalShape}]`).join(', ')}.`);
+  }
+  const kinds = arrays.map((a) => a.dtype);
+  const dtype: tf.DataType = kinds.includes('float32') ? 'float32' : kinds.includes('int32') ? 'int32' : kinds[0];
+  const full = Object.fromEntries(al.names.map((n, i) => [n, al.sizes[i]]));
+  // Laid out like the array with the most named axes, so the common case moves no data.
+  const widest = arrays.reduce((p, a) => (a.names.length > p.names.length ? a : p));
+  const names = [...widest.names, ...al.names.filter((n) => !widest.axes.includes(n))];
+  const layout = [...names, ...pos.map((_, i) => i)];
+  const t = tf.tidy(() =>
+    tf.stack(
+      arrays.map((a) => relaidLike(ops.broadcastTo(ops.astype(a as NamedArray<string>, dtype), pos, full), { axes: layout } as unknown as NamedArray<string>)),
+      0,
+    ),
+  );
+  return new NamedArray(t, [name, ...layout]);
 }
 
 /**

@@ -91,7 +91,7 @@ tf.registerGradient({
   inputsToSave: ['a', 'b'],
   gradFunc: (dy, saved, attrs) => {
     const [a, b] = saved;
-    const { transposeA: ta, transposeB: tb } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+    const [ta, tb] = [attrs.transposeA === true, attrs.transposeB === true];
     const d = Array.isArray(dy) ? dy[0] : dy;
     return {
       a: () => unbroadcast(ta ? product(b, d, tb, true) : product(d, b, false, !tb), a.shape),

@@ -11,11 +11,12 @@
 import type * as tf from '@tensorflow/tfjs';
 import { NamedAxisError, formatNamedShape, formatNames } from './errors.js';
 import type { AtSpec, AtUpdater, CoversAll, DisjointFrom, IndexResult, IndexSpec, NameOf, OnlyNamesOf } from './types.js';
-import { NamedArray } from './named-array.js';
+import { NamedArray, retype } from './named-array.js';
 import { orderAxes, positionalData, tagPrefixAxes, untagPrefixAxes, unwrapAxes } from './relabel.js';
 import * as ops from './ops.js';
 import { indexArray } from './indexing.js';
 import { updateAt, type UpdateOp } from './update.js';
+import { broadcastArgs } from './broadcast-args.js';
 
 declare module './named-array.js' {
   interface NamedArray<N extends string = string> {
@@ -78,13 +79,15 @@ declare module './named-array.js' {
     canonicalize(): NamedArray<N>;
 
     /**
-     * Broadcasts to a larger positional and/or named shape (missing names are added).
+     * Broadcasts to a larger positional and/or named shape (missing names are added). Takes
+     * Penzai's arguments, `(positionalShape, namedShape)`, or one `{ positionalShape, namedShape }`.
      * @example nx.scalar(1).broadcastTo({ namedShape: { seq: 4 } });
+     * @example nx.wrap(tf.ones([1])).broadcastTo([3]); // positional shape [3]
      */
-    broadcastTo<const S extends Record<string, number> = {}>(shape: {
-      positionalShape?: number[];
-      namedShape?: S;
-    }): NamedArray<N | (keyof S & string)>;
+    broadcastTo<const S extends Record<string, number> = {}>(
+      shape: readonly number[] | { positionalShape?: readonly number[]; namedShape?: S },
+      namedShape?: S,
+    ): NamedArray<N | (keyof S & string)>;
 
     /**
      * Broadcasts to another array's positional and named shape.
@@ -142,8 +145,13 @@ declare module './named-array.js' {
     logicalNot(): NamedArray<N>;
     astype(dtype: tf.DataType): NamedArray<N>;
 
-    // Reductions over named axes (all named axes when none are given).
+    // Reductions over the named axes given, or (no names) over the positional axes, keeping
+    // the named ones: Penzai's lifted numpy methods. x.sum(...x.names) reduces every named axis.
     sum<const M extends readonly string[]>(...names: M & OnlyNamesOf<N, M>): NamedArray<Exclude<N, M[number]>>;
+    /** Population standard deviation (ddof 0) over the named axes given, or the positional axes. @example x.std('embedding') */
+    std<const M extends readonly string[]>(...names: M & OnlyNamesOf<N, M>): NamedArray<Exclude<N, M[number]>>;
+    /** Population variance (ddof 0) over the named axes given, or the positional axes. @example x.untag('seq').var() */
+    var<const M extends readonly string[]>(...names: M & OnlyNamesOf<N, M>): NamedArray<Exclude<N, M[number]>>;
     mean<const M extends readonly string[]>(...names: M & OnlyNamesOf<N, M>): NamedArray<Exclude<N, M[number]>>;
     max<const M extends readonly string[]>(...names: M & OnlyNamesOf<N, M>): NamedArray<Exclude<N, M[number]>>;
     min<const M extends readonly string[]>(...names: M & OnlyNamesOf<N, M>): NamedArray<Exclude<N, M[number]>>;
@@ -206,21 +214,22 @@ const methods: ThisType<NamedArray<string>> = {
   canonicalize(): NamedArray<string> {
     return orderAxes(this, [...this.names].sort());
   },
-  broadcastTo<const S extends Record<string, number> = {}>(shape: {
-    positionalShape?: number[];
-    namedShape?: S;
-  }): NamedArray<string | (keyof S & string)> {
-    return ops.broadcastTo(this as unknown as NamedArray<string>, shape.positionalShape ?? this.positionalShape, shape.namedShape ?? {}) as NamedArray<string | (keyof S & string)>;
+  broadcastTo<const S extends Record<string, number> = {}>(
+    shape: readonly number[] | { positionalShape?: readonly number[]; namedShape?: S },
+    namedShape?: S,
+  ): NamedArray<string | (keyof S & string)> {
+    const { positional, named } = broadcastArgs(shape, namedShape, this.positionalShape);
+    return ops.broadcastTo(this, positional, named) as NamedArray<string | (keyof S & string)>;
   },
   broadcastLike<M extends string>(other: NamedArray<M>): NamedArray<string | M> {
-    return ops.broadcastTo(this as unknown as NamedArray<string>, other.positionalShape, other.namedShape) as NamedArray<string | M>;
+    return ops.broadcastTo(this, other.positionalShape, other.namedShape) as NamedArray<string | M>;
   },
   index<const I extends Record<string, unknown>>(spec: I & IndexSpec<string, I>): NamedArray<IndexResult<string, I>> {
-    return indexArray(this as unknown as NamedArray<string>, spec as Record<string, unknown>) as NamedArray<IndexResult<string, I>>;
+    return indexArray(this, spec as Record<string, unknown>) as NamedArray<IndexResult<string, I>>;
   },
   at(spec: AtSpec<string>): AtUpdater<string> {
-    const u = (op: UpdateOp) => (v: NamedArray<string> | number | boolean) => updateAt(this as unknown as NamedArray<string>, spec as Record<string, unknown>, v, op) as NamedArray<string>;
-    return { set: u('set'), add: u('add'), mul: u('mul'), get: () => indexArray(this as unknown as NamedArray<string>, spec as Record<string, unknown>) };
+    const u = (op: UpdateOp) => (v: NamedArray<string> | number | boolean) => updateAt(this, spec as Record<string, unknown>, v, op) as NamedArray<string>;
+    return { set: u('set'), add: u('add'), mul: u('mul'), get: () => indexArray(this, spec as Record<string, unknown>) };
   },
   add<M extends string = never>(o: NamedArray<M> | number): NamedArray<string | M> { return ops.add(this, o); },
   sub<M extends string = never>(o: NamedArray<M> | number): NamedArray<string | M> { return ops.sub(this, o); },
@@ -255,16 +264,18 @@ const methods: ThisType<NamedArray<string>> = {
   silu(): NamedArray<string> { return ops.silu(this); },
   logicalNot(): NamedArray<string> { return ops.logicalNot(this); },
   astype(dtype: tf.DataType): NamedArray<string> { return ops.astype(this, dtype); },
-  sum<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<Exclude<string, M[number]>> { return ops.sum(this as NamedArray<string>, ...(names as readonly string[])) as unknown as NamedArray<Exclude<string, M[number]>>; },
-  mean<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<Exclude<string, M[number]>> { return ops.mean(this as NamedArray<string>, ...(names as readonly string[])) as unknown as NamedArray<Exclude<string, M[number]>>; },
-  max<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<Exclude<string, M[number]>> { return ops.max(this as NamedArray<string>, ...(names as readonly string[])) as unknown as NamedArray<Exclude<string, M[number]>>; },
-  min<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<Exclude<string, M[number]>> { return ops.min(this as NamedArray<string>, ...(names as readonly string[])) as unknown as NamedArray<Exclude<string, M[number]>>; },
-  prod<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<Exclude<string, M[number]>> { return ops.prod(this as NamedArray<string>, ...(names as readonly string[])) as unknown as NamedArray<Exclude<string, M[number]>>; },
-  argmax<const M extends string>(name: M & NameOf<string, M>): NamedArray<Exclude<string, M>> { return ops.argmax(this as NamedArray<string>, name as string) as unknown as NamedArray<Exclude<string, M>>; },
-  argmin<const M extends string>(name: M & NameOf<string, M>): NamedArray<Exclude<string, M>> { return ops.argmin(this as NamedArray<string>, name as string) as unknown as NamedArray<Exclude<string, M>>; },
-  softmax<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<string> { return ops.softmax(this as NamedArray<string>, ...(names as readonly string[])) as unknown as NamedArray<string>; },
-  logSoftmax<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<string> { return ops.logSoftmax(this as NamedArray<string>, ...(names as readonly string[])) as unknown as NamedArray<string>; },
-  cumsum<const M extends string>(name: M & NameOf<string, M>): NamedArray<string> { return ops.cumsum(this as NamedArray<string>, name as string) as unknown as NamedArray<string>; },
+  sum<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<Exclude<string, M[number]>> { return retype<Exclude<string, M[number]>>(ops.sum(this as NamedArray<string>, ...(names as readonly string[]))); },
+  mean<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<Exclude<string, M[number]>> { return retype<Exclude<string, M[number]>>(ops.mean(this as NamedArray<string>, ...(names as readonly string[]))); },
+  max<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<Exclude<string, M[number]>> { return retype<Exclude<string, M[number]>>(ops.max(this as NamedArray<string>, ...(names as readonly string[]))); },
+  min<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<Exclude<string, M[number]>> { return retype<Exclude<string, M[number]>>(ops.min(this as NamedArray<string>, ...(names as readonly string[]))); },
+  prod<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<Exclude<string, M[number]>> { return retype<Exclude<string, M[number]>>(ops.prod(this as NamedArray<string>, ...(names as readonly string[]))); },
+  std<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<Exclude<string, M[number]>> { return retype<Exclude<string, M[number]>>(ops.std(this as NamedArray<string>, ...(names as readonly string[]))); },
+  var<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<Exclude<string, M[number]>> { return retype<Exclude<string, M[number]>>(ops.variance(this as NamedArray<string>, ...(names as readonly string[]))); },
+  argmax<const M extends string>(name: M & NameOf<string, M>): NamedArray<Exclude<string, M>> { return retype<Exclude<string, M>>(ops.argmax(this as NamedArray<string>, name as string)); },
+  argmin<const M extends string>(name: M & NameOf<string, M>): NamedArray<Exclude<string, M>> { return retype<Exclude<string, M>>(ops.argmin(this as NamedArray<string>, name as string)); },
+  softmax<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<string> { return retype<string>(ops.softmax(this as NamedArray<string>, ...(names as readonly string[]))); },
+  logSoftmax<const M extends readonly string[]>(...names: M & OnlyNamesOf<string, M>): NamedArray<string> { return retype<string>(ops.logSoftmax(this as NamedArray<string>, ...(names as readonly string[]))); },
+  cumsum<const M extends string>(name: M & NameOf<string, M>): NamedArray<string> { return retype<string>(ops.cumsum(this as NamedArray<string>, name as string)); },
   async array(...names: string[]): Promise<unknown> {
     const t = unwrapAxes(this as NamedArray<string>, names);
     const v = await t.array();

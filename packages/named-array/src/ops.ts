@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { NamedAxisError, formatNamedShape, formatNames } from './errors.js';
-import { NamedArray } from './named-array.js';
+import { NamedArray, loosen, retype } from './named-array.js';
 import { alignNames, fromBatched, toBatched } from './nmap.js';
+import { reduceAxes } from './reductions.js';
 import { Positional, geluTanh, logSoftmaxAlong, positionalWhere, softmaxAlong } from './positional.js';
 
 type Operand = NamedArray<string> | number | boolean;
@@ -144,7 +145,9 @@ export function where<C extends string, A extends string = never, B extends stri
   b: NamedArray<B> | number | boolean,
 ): NamedArray<C | A | B> {
   if (!(cond instanceof NamedArray)) throw new NamedAxisError(`where: the condition must be a NamedArray; got ${typeof cond}.`);
-  const arrays = [cond, a, b].filter((v) => v instanceof NamedArray) as unknown as NamedArray<string>[];
+  const arrays = [loosen(cond)];
+  if (a instanceof NamedArray) arrays.push(loosen(a));
+  if (b instanceof NamedArray) arrays.push(loosen(b));
   const al = alignNames(arrays, 'where');
   const dtype = resultDtype([a, b] as (NamedArray<string> | number | boolean)[]);
   const t = tf.tidy(() => {
@@ -161,34 +164,7 @@ export function where<C extends string, A extends string = never, B extends stri
   return new NamedArray(t, [...al.names, ...t.shape.slice(al.names.length).map((_, i) => i)]);
 }
 
-function reduceAxes(a: NamedArray<string>, names: readonly string[], what: string): number[] {
-  const list = names.length ? names : a.names;
-  const missing = list.filter((n) => !a.axes.includes(n));
-  if (missing.length) {
-    throw new NamedAxisError(`${what}: no axes named ${formatNames(missing)} in an array with named shape ${formatNamedShape(a.namedShape)}.`);
-  }
-  return list.map((n) => a.axes.indexOf(n));
-}
-
-function reducer(op: (t: tf.Tensor, axes: number[]) => tf.Tensor, what: string) {
-  return <N extends string, const M extends readonly N[]>(a: NamedArray<N>, ...names: M): NamedArray<Exclude<N, M[number]>> => {
-    const dims = reduceAxes(a, names, what);
-    if (!dims.length) return a as unknown as NamedArray<Exclude<N, M[number]>>;
-    const rest = a.axes.filter((_, i) => !dims.includes(i));
-    return new NamedArray(op(a.data, dims), rest);
-  };
-}
-
-/** Sums over named axes (all named axes when none are given). @example x.sum('seq') */
-export const sum = reducer((t, d) => tf.sum(t, d), 'sum');
-/** Mean over named axes. @example x.mean('embedding') */
-export const mean = reducer((t, d) => tf.mean(t, d), 'mean');
-/** Maximum over named axes. @example x.max('vocabulary') */
-export const max = reducer((t, d) => tf.max(t, d), 'max');
-/** Minimum over named axes. @example x.min('seq') */
-export const min = reducer((t, d) => tf.min(t, d), 'min');
-/** Product over named axes. @example x.prod('seq') */
-export const prod = reducer((t, d) => tf.prod(t, d), 'prod');
+export { sum, mean, max, min, prod, variance, std } from './reductions.js';
 
 /** Index of the maximum along a named axis (int32). @example logits.argmax('vocabulary') */
 export function argmax<N extends string, M extends N>(a: NamedArray<N>, name: M): NamedArray<Exclude<N, M>> {

@@ -107,6 +107,10 @@ export class Positional {
   max(axis?: number | number[], keepDims = false): Positional { return this.wrap(tf.max(this.tensor, this.axes(axis), keepDims)); }
   min(axis?: number | number[], keepDims = false): Positional { return this.wrap(tf.min(this.tensor, this.axes(axis), keepDims)); }
   prod(axis?: number | number[], keepDims = false): Positional { return this.wrap(tf.prod(this.tensor, this.axes(axis), keepDims)); }
+  /** Population variance (ddof 0), as numpy's `var`. @example p.var(-1) */
+  var(axis?: number | number[], keepDims = false): Positional { return this.wrap(tf.tidy(() => tf.moments(this.tensor, this.axes(axis), keepDims).variance)); }
+  /** Population standard deviation (ddof 0), as numpy's `std`. @example p.std(-1) */
+  std(axis?: number | number[], keepDims = false): Positional { return this.wrap(tf.tidy(() => tf.sqrt(tf.moments(this.tensor, this.axes(axis), keepDims).variance))); }
   argmax(axis = -1): Positional { return this.wrap(tf.argMax(this.tensor, this.axis(axis))); }
   argmin(axis = -1): Positional { return this.wrap(tf.argMin(this.tensor, this.axis(axis))); }
   cumsum(axis = -1): Positional { return this.wrap(tf.cumsum(this.tensor, this.axis(axis))); }
@@ -149,12 +153,15 @@ export class Positional {
   }
   /**
    * Takes entries along a positional axis (like numpy's `take`); negative indices count from
-   * the end, out-of-range ones are clamped. Differentiable on every backend.
+   * the end, out-of-range ones are clamped. Differentiable on every backend. `indices` may be
+   * a Positional from the same nmap: then each mapped row takes with its own index array
+   * (fancy indexing per row), e.g. `nx.nmap((row, ids) => row.take(ids))(x.untag('seq'), ids.untag('k'))`.
    * @example p.take([-1, 0], 0)
    */
-  take(indices: number[] | tf.Tensor, axis = 0): Positional {
+  take(indices: number[] | tf.Tensor | Positional, axis = 0): Positional {
     const d = this.axis(axis);
     const n = this.tensor.shape[d];
+    if (indices instanceof Positional) return this.wrap(tf.tidy(() => takePerRow(this, indices, d, n)));
     return this.wrap(tf.tidy(() => gatherAxis(this.tensor, normalizeIndices(Array.isArray(indices) ? tf.tensor1d(indices, 'int32') : indices, n), d)));
   }
   /**
@@ -168,6 +175,35 @@ export class Positional {
   broadcastTo(shape: number[]): Positional {
     return this.wrap(tf.broadcastTo(this.tensor, [...this.tensor.shape.slice(0, this.batchRank), ...shape]));
   }
+}
+
+/**
+ * `take` with an index array per mapped row: the mapped (batch) axes of data and indices are
+ * broadcast together and folded into the gathered axis (row × n + index), since tfjs's
+ * batched gather is unreliable on wasm. Result: [batch…, pre…, indices…, post…], numpy's order.
+ */
+function takePerRow(x: Positional, indices: Positional, d: number, n: number): tf.Tensor {
+  if (indices.batchRank !== x.batchRank) throw new NamedAxisError('take: the index array must come from the same nmap call as the array it indexes.');
+  if (indices.dtype !== 'int32') throw new NamedAxisError(`take: the index array must be int32; got ${indices.dtype}.`);
+  const k = x.batchRank;
+  const batch = broadcastShapes(x.tensor.shape.slice(0, k), indices.tensor.shape.slice(0, k));
+  const rows = batch.reduce((p, s) => p * s, 1);
+  const pre = x.tensor.shape.slice(k, d);
+  const post = x.tensor.shape.slice(d + 1);
+  // data as [batch…, n, pre…, post…] → [rows·n, pre…, post…]
+  const moved = transpose(x.tensor, [...Array.from({ length: k }, (_, i) => i), d, ...pre.map((_, i) => k + i), ...post.map((_, i) => d + 1 + i)]);
+  const full = tf.broadcastTo(moved, [...batch, n, ...pre, ...post]);
+  const flat = tf.reshape(full, [rows * n, ...pre, ...post]);
+  const q = indices.shape;
+  const idx = tf.reshape(tf.broadcastTo(normalizeIndices(indices.tensor, n), [...batch, ...q]), [rows, ...q]);
+  const offsets = tf.reshape(tf.mul(tf.range(0, rows, 1, 'int32'), tf.scalar(n, 'int32')), [rows, ...q.map(() => 1)]);
+  const got = gatherAxis(flat, tf.add(idx, offsets), 0); // [rows, q…, pre…, post…]
+  const shaped = tf.reshape(got, [...batch, ...q, ...pre, ...post]);
+  const b = Array.from({ length: k }, (_, i) => i);
+  const qa = q.map((_, i) => k + i);
+  const pa = pre.map((_, i) => k + q.length + i);
+  const rest = post.map((_, i) => k + q.length + pre.length + i);
+  return transpose(shaped, [...b, ...pa, ...qa, ...rest]);
 }
 
 /**

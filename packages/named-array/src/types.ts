@@ -47,8 +47,8 @@ export type IndexSpec<N extends string, I> = {
   [K in keyof I]: K extends N ? (IsUntracked<N> extends true ? IndexValue | null : IndexValue) : null;
 };
 
-/** What `.at({...})` accepts per axis: an int, a step-1 slice or a dynamic slice. */
-export type AtValue = number | AxisSlice | DynamicSlice;
+/** What `.at({...})` accepts per axis: an int, a step-1 slice, a dynamic slice, or an int array / int NamedArray (a scatter). */
+export type AtValue = number | AxisSlice | DynamicSlice | readonly number[] | NamedArray<string>;
 
 /** The region spec of `.at(...)`: only existing names. */
 export type AtSpec<N extends string> = { readonly [K in N]?: AtValue };

@@ -6,6 +6,7 @@ import { Positional, positionalWhere } from './positional.js';
 import { clampInt } from './gather.js';
 import { checkKeys, clampedStart, gatherNamed, isDynamic, isSlice, normInt, normSlice } from './indexing.js';
 import type { DynamicSlice } from './types.js';
+import { isIndexArray, scatterAt } from './scatter.js';
 
 export type UpdateOp = 'set' | 'add' | 'mul';
 
@@ -13,6 +14,7 @@ export type UpdateOp = 'set' | 'add' | 'mul';
 export function updateAt(x: NamedArray<string>, spec: Record<string, unknown>, value: NamedArray<string> | number | boolean, op: UpdateOp): NamedArray<string> {
   const what = `at(...).${op}`;
   checkKeys(x, spec, what);
+  if (Object.values(spec).some(isIndexArray)) return scatterAt(x, spec, value, op);
   for (const [k, v] of Object.entries(spec)) {
     if (!(typeof v === 'number' || isSlice(v) || isDynamic(v))) {
       throw new NamedAxisError(`${what}: axis '${k}' must be indexed by an int, a step-1 nx.slice or nx.dynamicSlice.`);

@@ -63,7 +63,7 @@ describe('gradients flow through named operations', () => {
       const x = nx.wrap(t, 'a', 'b');
       const ww = nx.wrap(w, 'b', 'a');
       const terms = [x.gelu().mul(ww), x.silu(), x.tanh().square(), x.sin().mul(x.cos()), x.square().add(1).rsqrt(), x.square().neg().exp()];
-      return terms.reduce((p, q) => p.add(q)).sum().data;
+      return terms.reduce((p, q) => p.add(q)).sum('a', 'b').data;
     }, tf.tensor(xv, [2, 3]));
     expectAllClose(g, numericGrad(jsLoss, xv));
   });
@@ -71,7 +71,7 @@ describe('gradients flow through named operations', () => {
   it('contract: dL/dA = W·Bᵀ and dL/dB = Aᵀ·W', () => {
     const [av, bv, wv] = [values(6, 3), values(12, 4), values(8, 5)]; // A {a:2,k:3}, B {c:4,k:3}, W {a:2,c:4}
     const [g1, g2] = grads(
-      (a, b) => nx.contract(['k'], nx.wrap(a, 'a', 'k'), nx.wrap(b, 'c', 'k')).mul(nx.wrap(tf.tensor(wv, [2, 4]), 'a', 'c')).sum().data,
+      (a, b) => nx.contract(['k'], nx.wrap(a, 'a', 'k'), nx.wrap(b, 'c', 'k')).mul(nx.wrap(tf.tensor(wv, [2, 4]), 'a', 'c')).sum('a', 'c').data,
       tf.tensor(av, [2, 3]),
       tf.tensor(bv, [4, 3]),
     );
@@ -99,7 +99,7 @@ describe('gradients flow through named operations', () => {
     const [g] = grads((t) => {
       const x = nx.wrap(t, 'a', 'b');
       const sm = nx.einsum('a b, a b -> ', x.softmax('a'), nx.wrap(tf.tensor(wv, [3, 4]), 'a', 'b'));
-      return sm.add(x.logSoftmax('a', 'b').mul(nx.wrap(w2, 'a', 'b')).sum()).data;
+      return sm.add(x.logSoftmax('a', 'b').mul(nx.wrap(w2, 'a', 'b')).sum('a', 'b')).data;
     }, tf.tensor(xv, [3, 4]));
     expectAllClose(g, numericGrad(jsLoss, xv));
   });
@@ -109,7 +109,7 @@ describe('gradients flow through named operations', () => {
     const ids = [2, 0, 2, -1]; // -1 is the last row
     const wv = values(8, 9); // {seq: 4, embedding: 2}
     const [g] = grads(
-      (t) => nx.wrap(t, 'vocabulary', 'embedding').index({ vocabulary: nx.fromArray(ids, ['seq'], 'int32') }).mul(nx.wrap(tf.tensor(wv, [4, 2]), 'seq', 'embedding')).sum().data,
+      (t) => nx.wrap(t, 'vocabulary', 'embedding').index({ vocabulary: nx.fromArray(ids, ['seq'], 'int32') }).mul(nx.wrap(tf.tensor(wv, [4, 2]), 'seq', 'embedding')).sum('seq', 'embedding').data,
       tf.tensor(table, [4, 2]),
     );
     const want = new Array(8).fill(0);
@@ -127,9 +127,9 @@ describe('gradients flow through named operations', () => {
       const t = [0, 2, 1, 1][r];
       row.forEach((v, j) => want.push((Math.exp(v) / z - (j === t ? 1 : 0)) / 4));
     }
-    const viaIndex = grads((t) => nx.wrap(t, 'batch', 'seq', 'vocabulary').logSoftmax('vocabulary').index({ vocabulary: targets }).mean().neg().data, tf.tensor(lv, [2, 2, 3]));
+    const viaIndex = grads((t) => nx.wrap(t, 'batch', 'seq', 'vocabulary').logSoftmax('vocabulary').index({ vocabulary: targets }).mean('batch', 'seq').neg().data, tf.tensor(lv, [2, 2, 3]));
     const viaOneHot = grads(
-      (t) => nx.wrap(t, 'batch', 'seq', 'vocabulary').logSoftmax('vocabulary').mul(nx.oneHot(targets, 'vocabulary', 3)).sum('vocabulary').mean().neg().data,
+      (t) => nx.wrap(t, 'batch', 'seq', 'vocabulary').logSoftmax('vocabulary').mul(nx.oneHot(targets, 'vocabulary', 3)).sum('vocabulary').mean('batch', 'seq').neg().data,
       tf.tensor(lv, [2, 2, 3]),
     );
     expectAllClose(viaIndex[0], want);
@@ -142,7 +142,7 @@ describe('gradients flow through named operations', () => {
     const vv = values(4, 12); // v {seq: 2, d: 2}
     const wv = values(8, 13);
     const [gx, gv] = grads(
-      (x, v) => nx.wrap(x, 'seq', 'd').at({ seq: nx.slice(1, 3) }).set(nx.wrap(v, 'd', 'seq')).mul(nx.wrap(tf.tensor(wv, [4, 2]), 'seq', 'd')).sum().data,
+      (x, v) => nx.wrap(x, 'seq', 'd').at({ seq: nx.slice(1, 3) }).set(nx.wrap(v, 'd', 'seq')).mul(nx.wrap(tf.tensor(wv, [4, 2]), 'seq', 'd')).sum('seq', 'd').data,
       tf.tensor(xv, [4, 2]),
       tf.tensor(vv, [2, 2]),
     );
@@ -154,13 +154,13 @@ describe('gradients flow through named operations', () => {
     const wv = values(8, 14); // {b: 2, seq: 4}
     const starts = nx.fromArray([3, 0], ['b'], 'int32');
     const [gx, gv] = grads(
-      (x, v) => nx.wrap(x, 'b', 'seq').at({ seq: nx.dynamicSlice(starts, 1) }).add(nx.wrap(v, 'b', 'seq')).mul(nx.wrap(tf.tensor(wv, [2, 4]), 'b', 'seq')).sum().data,
+      (x, v) => nx.wrap(x, 'b', 'seq').at({ seq: nx.dynamicSlice(starts, 1) }).add(nx.wrap(v, 'b', 'seq')).mul(nx.wrap(tf.tensor(wv, [2, 4]), 'b', 'seq')).sum('b', 'seq').data,
       tf.zeros([2, 4]),
       tf.zeros([2, 1]),
     );
     expectAllClose(gx, wv);
     expectAllClose(gv, [wv[3], wv[4]]);
-    const [gs] = grads((x) => nx.wrap(x, 'seq').index({ seq: nx.slice(null, null, -2) }).mul(nx.fromArray([10, 20, 30], ['seq'])).sum().data, tf.zeros([5]));
+    const [gs] = grads((x) => nx.wrap(x, 'seq').index({ seq: nx.slice(null, null, -2) }).mul(nx.fromArray([10, 20, 30], ['seq'])).sum('seq').data, tf.zeros([5]));
     expectAllClose(gs, [30, 0, 20, 0, 10]);
     starts.dispose();
   });
@@ -169,7 +169,7 @@ describe('gradients flow through named operations', () => {
     const xv = [-1.5, -0.2, 0.3, 2];
     const [g] = grads((t) => {
       const x = nx.wrap(t, 'a');
-      return nx.where(x.greater(0).logicalAnd(x.less(1.5)), x.square(), x.mul(nx.stopGradient(x))).sum().data;
+      return nx.where(x.greater(0).logicalAnd(x.less(1.5)), x.square(), x.mul(nx.stopGradient(x))).sum('a').data;
     }, tf.tensor(xv));
     // Where the mask holds: d(x²) = 2x; elsewhere x·sg(x) gives x (the stopped factor's value).
     expectAllClose(g, xv.map((v) => (v > 0 && v < 1.5 ? 2 * v : v)));
@@ -194,7 +194,7 @@ describe('gradients flow through named operations', () => {
       const cs = x.cumsum('b').mul(nx.fromArray([[1, 2, 3], [2, 2, 2]], ['a', 'b']));
       const [p, q] = nx.split(nx.concatenate([x, x], 'b'), 'b', 2);
       const st = nx.stack([p.square(), q.square()], 's').broadcastTo({ namedShape: { z: 2 } });
-      return mx.sum().add(cs.sum()).add(x.mean().mul(7)).add(st.sum()).data;
+      return mx.sum('a').add(cs.sum('a', 'b')).add(x.mean('a', 'b').mul(7)).add(st.sum(...st.names)).data;
     }, tf.tensor(xv, [2, 3]));
     expectAllClose(g, numericGrad(jsLoss, xv));
   });

@@ -66,10 +66,11 @@ const exportsTable: Record<string, Case> = {
   broadcastShapes: () => nx.broadcastShapes([2, 1], [3]),
   nmap: () => nx.nmap((a: nx.Positional, b: nx.Positional) => [a.matmul(b), a.sum()])(x.untag('seq', 'vocabulary'), y.untag('vocabulary', 'embedding')),
   alignNames: () => nx.alignNames([x, y]),
-  liftBinary: () => nx.liftBinary(tf.add, x, y, 'add'),
   stopGradient: () => nx.stopGradient(x),
   contract: () => nx.contract(['vocabulary'], x, y),
   einsum: () => nx.einsum('batch seq vocabulary, vocabulary embedding -> embedding seq', x, y),
+  einsumTensors: () => nx.einsumTensors([['b', 's', 'v'], ['v', 'e']], ['e', 's'], [x.unwrap('batch', 'seq', 'vocabulary'), y.unwrap('vocabulary', 'embedding')]),
+  planContraction: () => nx.planContraction(['b', 'v'], ['v', 'e'], ['b', 'e']),
   slice: () => nx.slice(0, 2),
   dynamicSlice: () => nx.dynamicSlice(1, 2),
   gatherNamed: () => nx.gatherNamed(x, 'vocabulary', ids),
@@ -79,9 +80,9 @@ const exportsTable: Record<string, Case> = {
   scalar: () => nx.scalar(1.5),
   fromArray: () => nx.fromArray([[1, 2]], ['a', 'b']),
   arange: () => [nx.arange('seq', 4), nx.arange('seq', 1, 2, 0.25), nx.arange('seq', 0, 3, 1, 'float32')],
-  randomNormal: () => nx.randomNormal({ a: 3 }, { seed: 0 }),
+  randomNormal: () => [nx.randomNormal({ a: 3 }, { seed: 0 }), nx.randomNormal({ a: 3 }, { key: arg(nx.randomSplit(arg(nx.randomKey(0)), { k: 2 })) })],
   randomUniform: () => nx.randomUniform({ a: 3 }, { seed: 0, min: -1 }),
-  stack: () => nx.stack([x, arg(x.orderAs('vocabulary', 'seq', 'batch'))], 'copies'),
+  stack: () => [nx.stack([x, arg(x.orderAs('vocabulary', 'seq', 'batch'))], 'copies'), nx.stack([ids, mask, arg(x.index({ vocabulary: 0 }))], 'k')],
   concatenate: () => [nx.concatenate([x, arg(x.orderAs('vocabulary', 'batch', 'seq'))], 'seq'), nx.concatenate([x], 'seq')],
   unstack: () => nx.unstack(x, 'seq'),
   split: () => [nx.split(x, 'vocabulary', 2), nx.split(x, 'vocabulary', [1, 3])],
@@ -96,6 +97,10 @@ const exportsTable: Record<string, Case> = {
   setGemvLayout: () => nx.setGemvLayout(true),
   whereOfOneShape: () => nx.whereOfOneShape(arg(tf.ones([1, 1, 1, 1, 2], 'bool')), arg(tf.zeros([1, 1, 1, 1, 2])), arg(tf.ones([1, 1, 1, 1, 2]))),
   NamedAxisError: () => new nx.NamedAxisError('x'),
+  MemoryBudgetError: () => new nx.MemoryBudgetError(1, 0, 'x'),
+  WASM_HEAP_BYTES: () => nx.WASM_HEAP_BYTES,
+  memoryBudget: () => nx.memoryBudget(),
+  checkMemory: () => nx.checkMemory(1, 'x', 'y'),
   formatNamedShape: () => nx.formatNamedShape(x.namedShape),
   add: () => nx.add(x, y),
   sub: () => nx.sub(x, 1),
@@ -131,11 +136,16 @@ const exportsTable: Record<string, Case> = {
   logicalNot: () => nx.logicalNot(mask),
   astype: () => [nx.astype(ids, 'float32'), nx.astype(x, 'float32')],
   where: () => [nx.where(mask, x, y), nx.where(mask, ids, 0.5), nx.where(ids, 1, 0)],
-  sum: () => [nx.sum(x, 'seq'), nx.sum(x)],
+  sum: () => [nx.sum(x, 'seq'), nx.sum(x.untag('seq'))],
   mean: () => nx.mean(x, 'seq', 'batch'),
   max: () => nx.max(x, 'vocabulary'),
-  min: () => nx.min(x),
+  min: () => nx.min(x, ...x.names),
   prod: () => nx.prod(x, 'seq'),
+  randomKey: () => nx.randomKey(3),
+  randomFoldIn: () => nx.randomFoldIn(arg(nx.randomSplit(arg(nx.randomKey(1)), { b: 2 })), 4),
+  randomSplit: () => nx.randomSplit(arg(nx.randomKey(1)), { batch: 3 }),
+  std: () => [nx.std(x, 'seq'), nx.std(x.untag('vocabulary'))],
+  variance: () => nx.variance(x, 'batch', 'vocabulary'),
   argmax: () => nx.argmax(x, 'vocabulary'),
   argmin: () => nx.argmin(x, 'seq'),
   softmax: () => [nx.softmax(x, 'vocabulary'), nx.softmax(x, 'seq', 'batch')],
@@ -162,7 +172,7 @@ const methodTable: Record<string, Case> = {
   orderAs: () => x.orderAs('vocabulary', 'batch', 'seq'),
   orderLike: () => x.orderLike(mask),
   canonicalize: () => arg(x.orderAs('vocabulary', 'seq', 'batch')).canonicalize(),
-  broadcastTo: () => x.broadcastTo({ namedShape: { heads: 3 } }),
+  broadcastTo: () => [x.broadcastTo({ namedShape: { heads: 3 } }), x.untag('seq').broadcastTo([2, 3], { heads: 2 })],
   broadcastLike: () => ids.broadcastLike(y),
   index: () => [
     x.index({ seq: 1, vocabulary: nx.slice(null, null, -2), extra: null }),
@@ -176,6 +186,8 @@ const methodTable: Record<string, Case> = {
     x.at({ seq: 0, batch: nx.dynamicSlice(1, 1) }).add(1),
     x.at({ seq: nx.dynamicSlice(arg(nx.fromArray([2, 0], ['batch'], 'int32')), 1) }).mul(arg(nx.full({ seq: 1, vocabulary: 4 }, 2))),
     x.at({ vocabulary: 3 }).get(),
+    x.at({ seq: arg(nx.fromArray([[0, 2], [1, 1]], ['batch', 'k'], 'int32')) }).add(arg(nx.ones({ k: 2 }))),
+    x.at({ seq: [2, -1] }).set(arg(nx.wrap(tf.ones([2])))),
   ],
   add: () => x.add(y),
   sub: () => x.sub(y),
@@ -211,10 +223,12 @@ const methodTable: Record<string, Case> = {
   logicalNot: () => mask.logicalNot(),
   astype: () => x.astype('int32'),
   sum: () => x.sum('seq', 'batch'),
-  mean: () => x.mean(),
+  mean: () => x.untag('seq').mean(),
   max: () => x.max('batch'),
   min: () => x.min('vocabulary'),
   prod: () => x.prod('vocabulary'),
+  std: () => x.std('seq'),
+  var: () => x.untag('seq').var(),
   argmax: () => x.argmax('seq'),
   argmin: () => x.argmin('vocabulary'),
   softmax: () => x.softmax('vocabulary', 'seq'),
@@ -222,7 +236,7 @@ const methodTable: Record<string, Case> = {
   cumsum: () => x.cumsum('vocabulary'),
   array: () => x.array('seq', 'batch', 'vocabulary'),
   arraySync: () => [x.arraySync('batch', 'seq', 'vocabulary'), x.arraySync('seq', 'vocabulary', 'batch')],
-  item: () => arg(x.sum()).item(),
+  item: () => arg(x.sum(...x.names)).item(),
   dispose: () => nx.zeros({ a: 2 }).dispose(),
   toString: () => x.untag('seq').toString(),
 };
@@ -273,6 +287,8 @@ const positionalTable: Record<string, Case> = {
   max: p((q) => q.max(1)),
   min: p((q) => q.min([0, 1])),
   prod: p((q) => q.prod(-1)),
+  std: p((q) => q.std(0)),
+  var: p((q) => q.var()),
   argmax: p((q) => q.argmax()),
   argmin: p((q) => q.argmin(0)),
   cumsum: p((q) => q.cumsum(0)),
@@ -284,7 +300,7 @@ const positionalTable: Record<string, Case> = {
   expandDims: p((q) => q.expandDims(1)),
   squeeze: p((q) => q.expandDims(0).squeeze()),
   slice: p((q) => q.slice([1, 0], [1, -1])),
-  take: p((q) => [q.take([0, -1], 1), q.take(tf.tensor1d([2, 0], 'int32'))]),
+  take: p((q) => [q.take([0, -1], 1), q.take(tf.tensor1d([2, 0], 'int32')), q.take(q.argmax(1).expandDims(-1), 1)]),
   broadcastTo: p((q) => q.broadcastTo([2, 3, 4])),
 };
 const positionalStatics: Record<string, Case> = {
@@ -307,6 +323,14 @@ describe('no tensor leaks', () => {
   for (const [name, f] of Object.entries(exportsTable)) it(`nx.${name}`, () => expectNoLeak(name, f));
   for (const [name, f] of Object.entries(methodTable)) it(`NamedArray#${name}`, () => expectNoLeak(name, f));
   for (const [name, f] of Object.entries({ ...positionalTable, ...positionalStatics })) it(`Positional#${name}`, () => expectNoLeak(name, f));
+
+  it('a failed planner einsum frees what it made', () => {
+    const before = tf.memory().numTensors;
+    const bad = tf.zeros([3, 5]);
+    expect(() => nx.einsumTensors([x.names, ['vocabulary', 'embedding']], ['embedding'], [x.data, bad])).toThrow(/label 'vocabulary' has size/);
+    bad.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
 
   it('failed operations free what they made before failing', () => {
     const starts2 = nx.fromArray([0, 1], ['seq'], 'int32');

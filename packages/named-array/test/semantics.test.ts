@@ -156,7 +156,7 @@ describe('dict indexing (Penzai semantics)', () => {
 describe('ops, dtypes and constructors', () => {
   it('softmax over two named axes sums to one over both', () => {
     const s = grid().astype('float32').div(10).softmax('a', 'b');
-    expect(s.sum().item()).toBeCloseTo(1, 6);
+    expect(s.sum('a', 'b').item()).toBeCloseTo(1, 6);
   });
 
   it('where upcasts mixed dtypes (wasm would misread int32 as float32) and accepts non-bool conditions', () => {
@@ -172,7 +172,7 @@ describe('ops, dtypes and constructors', () => {
     const m = nx.fromArray([true, false, true, true], ['seq']);
     expect(m.cumsum('seq').arraySync('seq')).toEqual([1, 1, 2, 3]);
     expect(nx.fromArray([3, 9, 1], ['v']).argmax('v').item()).toBe(1);
-    expect(nx.fromArray([1, 2], ['v'], 'int32').mean().item()).toBe(1.5);
+    expect(nx.fromArray([1, 2], ['v'], 'int32').mean('v').item()).toBe(1.5);
   });
 
   it('gelu uses the tanh form; silu is x·sigmoid(x); rsqrt, mod and floorDiv', () => {

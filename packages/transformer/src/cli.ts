@@ -8,5 +8,5 @@
  * import { main } from '@penjing/transformer/cli';
  * process.exitCode = await main(['inspect', '--model', 'models/gemma-3-270m']);
  */
-export { main } from './cli/main.js';
+export { main, escapeTerminal, exitQuietlyOnBrokenPipe } from './cli/main.js';
 export type { CliIO, Writable } from './cli/load.js';

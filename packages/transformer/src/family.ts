@@ -32,6 +32,8 @@ export interface ModelFamily {
   readonly modelTypes: readonly string[];
   /** Loads a checkpoint directory (or a file in it) whose config.json names one of `modelTypes`. */
   fromPretrained(path: string, options: FamilyLoadOptions): Promise<Layer<NamedArray, NamedArray>>;
+  /** Builds a random (or, with `seed: null`, parameter-slot) model from a config.json object. */
+  fromConfig?(config: Readonly<Record<string, unknown>>, options: { seed?: number | null; returnLastOnly?: boolean }): Layer<NamedArray, NamedArray>;
   /** One line describing a model of this family (its config), or undefined if the model is not one. */
   describe?(model: Layer): string | undefined;
   /** The tokenizer family (vocabulary and chat format) a model of this family uses, if it is one. */
@@ -69,17 +71,36 @@ export function modelFamilies(): readonly ModelFamily[] {
  */
 export async function loadPretrainedModel(path: string, options: FamilyLoadOptions = {}): Promise<Layer<NamedArray, NamedArray>> {
   const { json, file } = await readHfConfigJson(path);
-  const modelType = (json as { model_type?: unknown } | null)?.model_type;
-  const family = families.find((f) => f.modelTypes.includes(modelType as string));
-  if (!family) {
-    const known = families.flatMap((f) => f.modelTypes.map((t) => `${t} (${f.name})`));
-    throw new CheckpointError(file, `no registered model family reads model_type ${JSON.stringify(modelType)}`, {
-      fix: known.length
-        ? `Known types: ${known.join(', ')}; import the package of the family you need.`
-        : `No family is registered: import one first, e.g. import '@penjing/gemma'.`,
-    });
-  }
+  const family = familyFor((json as { model_type?: unknown } | null)?.model_type, file);
   return family.fromPretrained(path, options);
+}
+
+/** The family that reads a model_type; throws naming the known types when none does. */
+function familyFor(modelType: unknown, file: string): ModelFamily {
+  const family = families.find((f) => f.modelTypes.includes(modelType as string));
+  if (family) return family;
+  const known = families.flatMap((f) => f.modelTypes.map((t) => `${t} (${f.name})`));
+  throw new CheckpointError(file, `no registered model family reads model_type ${JSON.stringify(modelType)}`, {
+    fix: known.length
+      ? `Supported values: ${known.join(', ')}; import the package of the family you need (e.g. '@penjing/gemma').`
+      : `No family is registered: import one first, e.g. import '@penjing/gemma'.`,
+  });
+}
+
+/**
+ * Builds a model from a config.json object with the family that reads its `model_type`
+ * (random parameters from `seed`, default 0; `seed: null` for parameter slots).
+ *
+ * @example buildModelFromConfig({ model_type: 'llama', hidden_size: 64, … }, { seed: 0 })
+ */
+export function buildModelFromConfig(
+  config: Readonly<Record<string, unknown>>, options: { seed?: number | null; returnLastOnly?: boolean } = {},
+): Layer<NamedArray, NamedArray> {
+  const family = familyFor(config?.model_type, 'the config');
+  if (!family.fromConfig) {
+    throw new CheckpointError('the config', `the ${family.name} family does not build models from a config.json object`, { fix: `Use its own constructor (e.g. GemmaTransformer.fromConfig).` });
+  }
+  return family.fromConfig(config, options);
 }
 
 /**

@@ -7,6 +7,6 @@
  * const ids = await sample(logits, { temperature: 0.7, topK: 40 }, new RandomStream(1));
  */
 export {
-  sample, sampleSync, greedy, RandomStream,
+  sample, sampleSync, greedy, RandomStream, NonFiniteLogitsError,
   validateSamplingOptions, SamplingOptionsError, GEMMA3_DEFAULT_SAMPLING, type SamplingOptions, type SamplingConfig,
 } from './generation/sampling.js';

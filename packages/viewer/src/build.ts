@@ -5,11 +5,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { NamedArray } from '@penjing/named-array';
-import { Layer, Parameter, Struct, childrenOf, isRecord, keyPathToString, type KeyEntry, type KeyPath } from '@penjing/layers';
+import { Layer, Parameter, Struct, childrenOf, field, isRecord, keyPathToString, type KeyEntry, type KeyPath } from '@penjing/layers';
+import { reprOf, type NodeRepr, type TextRepr } from './registry.js';
 import { hueFromString } from './color.js';
 import { heatSpec, type HeatmapOptions } from './heat.js';
 import { DEFAULT_STATS_MAX_SIZE, summarize } from './stats.js';
-import { isIdentifier, quoteString } from './shared/format.js';
+import { formatInt, quoteString } from './shared/format.js';
+import { leafLiteral } from '@penjing/layers/literal';
 import type { ArrayNode, StructNode, TNode, Tok } from './shared/model.js';
 
 /** Options for building a model. */
@@ -37,6 +39,13 @@ export interface BuiltModel {
   count: number;
 }
 
+/** Deepest nesting of plain data drawn; deeper values become a marker. */
+export const MAX_DEPTH = 100;
+/** Most items of a plain array (or entries of a record) drawn; the rest are counted in a marker. */
+export const MAX_ITEMS = 1000;
+/** Most characters of a string drawn; the rest are counted in a marker. */
+export const MAX_STRING = 10_000;
+
 /** Smallest tree-array budget worth drawing; below it arrays show only their summary. */
 const MIN_HEATMAP_ELEMENTS = 16;
 
@@ -57,7 +66,10 @@ export function buildModel(value: unknown, opts: BuildOptions = {}): BuiltModel 
   // Records and arrays on the way from the root to the current node (cycle detection).
   const ancestors = new Set<object>();
   // `p` is the parent's path text plus this step's, which is what keyPathToString gives for the whole path.
-  const visit = (x: unknown, p: string, key: string | undefined, depth: number): TNode => {
+  const visit = (value: unknown, p: string, key: string | undefined, depth: number): TNode => {
+    // A value that asks to be drawn as another one is replaced before it gets an id: ids are
+    // pre-order indices, which the page recomputes from the nodes it receives.
+    const { x, repr } = resolveRepr(value);
     const i = nextId++;
     const base: { i: number; p: string; k?: string; s?: 1 } = { i, p };
     if (key !== undefined) base.k = key;
@@ -65,8 +77,21 @@ export function buildModel(value: unknown, opts: BuildOptions = {}): BuiltModel 
     if (p && onSelectedRoute.has(p) && !selected.has(p)) forced.add(i);
     if (depth === 0 && selected.size && !selected.has('')) forced.add(i);
 
+    // Data nested deeper than any model stops here with a marker, so no renderer recurses without bound.
+    if (depth > MAX_DEPTH && x !== null && typeof x === 'object') return { ...base, t: 'leaf', v: ['a', `<… nested deeper than ${MAX_DEPTH} levels; not shown>`] };
     // Primitives first: most nodes are, and tf.Tensor's instanceof is a duck-typing function.
     if (x === null || (typeof x !== 'object' && typeof x !== 'function')) return { ...base, t: 'leaf', v: leafToken(x) };
+    if (repr && 'text' in repr) return { ...base, t: 'leaf', v: ['a', repr.text] };
+    if (repr && 'node' in repr) {
+      if (ancestors.has(x)) return { ...base, t: 'cycle', ty: repr.node };
+      const node: StructNode = { ...base, t: 'struct', ty: repr.node, c: [] };
+      if (repr.color && SAFE_COLOUR.test(repr.color)) node.col = [repr.color, repr.color];
+      else node.hue = layerHue(repr.node);
+      ancestors.add(x);
+      node.c = Object.entries(repr.fields).map(([k, v]) => visit(v, p + keyPathToString([field(k)]), k, depth + 1));
+      ancestors.delete(x);
+      return node;
+    }
     const tracked = x instanceof Struct || x instanceof NamedArray || x instanceof tf.Tensor;
     if (tracked) {
       const first = firstSeen.get(x as object);
@@ -95,7 +120,15 @@ export function buildModel(value: unknown, opts: BuildOptions = {}): BuiltModel 
     if (Array.isArray(x) || isRecord(x)) {
       if (ancestors.has(x)) return { ...base, t: 'cycle', ty: Array.isArray(x) ? 'Array' : 'Object' };
       ancestors.add(x);
-      const c = childrenOf(x).map(([e, v]) => visit(v, p + keyPathToString([e]), entryKey(e), depth + 1));
+      // A huge plain array or record is summarised: its first items, then a marker saying how many more.
+      const entries = childrenOf(x);
+      const shown = entries.length > MAX_ITEMS ? entries.slice(0, MAX_ITEMS) : entries;
+      const c = shown.map(([e, v]) => visit(v, p + keyPathToString([e]), entryKey(e), depth + 1));
+      if (shown.length < entries.length) {
+        const more: TNode = { i: nextId++, p: `${p}…`, t: 'leaf', v: ['a', `<… ${formatInt(entries.length - shown.length)} more ${Array.isArray(x) ? 'items' : 'entries'} not shown>`] };
+        if (!Array.isArray(x)) more.k = '…';
+        c.push(more);
+      }
       ancestors.delete(x);
       return Array.isArray(x) ? { ...base, t: 'list', c } : { ...base, t: 'record', c };
     }
@@ -107,13 +140,29 @@ export function buildModel(value: unknown, opts: BuildOptions = {}): BuiltModel 
   return { root, forced, count: nextId };
 }
 
+/** Most `{ value }` hops followed for one node (a hook that keeps wrapping would never end). */
+const MAX_VALUE_HOPS = 16;
+
+/** Follows `{ value }` reprs to the value drawn, with its node or text repr if it has one. */
+function resolveRepr(value: unknown): { x: unknown; repr: NodeRepr | TextRepr | undefined } {
+  let x = value;
+  for (let hop = 0; hop <= MAX_VALUE_HOPS; hop++) {
+    const r = reprOf(x);
+    if (!r) return { x, repr: undefined };
+    if (!('value' in r)) return { x, repr: r };
+    if (r.value === x) return { x, repr: undefined };
+    x = r.value;
+  }
+  return { x, repr: { text: `<${MAX_VALUE_HOPS} view hooks in a row; the last one gave another value again>` } };
+}
+
 function entryKey(e: KeyEntry): string | undefined {
   return e.kind === 'field' ? e.name : e.kind === 'key' ? e.key : undefined;
 }
 
 /** Layers get a hue from their type name; `Sequential` is grey; other sublayer groups get a light fill. */
 function colourStruct(node: StructNode, x: Struct): void {
-  const custom = (x as unknown as { viewerColor?: () => unknown }).viewerColor;
+  const custom: unknown = Reflect.get(x, 'viewerColor');
   if (typeof custom === 'function') {
     const c = custom.call(x);
     const pair = typeof c === 'string' ? [c, c] : Array.isArray(c) && c.length === 2 ? c : undefined;
@@ -123,7 +172,7 @@ function colourStruct(node: StructNode, x: Struct): void {
     }
   }
   if (!(x instanceof Layer)) return;
-  const isGroup = Array.isArray((x as unknown as { sublayers?: unknown }).sublayers);
+  const isGroup = Array.isArray(Reflect.get(x, 'sublayers'));
   if (isGroup && node.ty === 'Sequential') node.grey = 1;
   else {
     node.hue = layerHue(node.ty);
@@ -143,27 +192,16 @@ function layerHue(type: string): number {
 /** CSS colours only: no `;`, `url(`, quotes or braces, so a colour cannot smuggle in other CSS. */
 const SAFE_COLOUR = /^(?!.*url)[#a-zA-Z0-9(),.%\s-]{1,80}$/;
 
+const TOKEN_KIND = { string: 's', number: 'n', keyword: 'k', other: 'a' } as const;
+
+/** A leaf as the tree printer writes it, tagged with its colour class. */
 function leafToken(x: unknown): Tok {
-  switch (typeof x) {
-    case 'string':
-      return ['s', quoteString(x)];
-    case 'number':
-      return ['n', Object.is(x, -0) ? '-0' : String(x)];
-    case 'bigint':
-      return ['n', `${x}n`];
-    case 'boolean':
-    case 'undefined':
-      return ['k', String(x)];
-    case 'function':
-      return ['a', x.name && isIdentifier(x.name) ? x.name : '<anonymous function>'];
-    case 'symbol':
-      return ['a', `<${String(x)}>`];
-    default: {
-      if (x === null) return ['k', 'null'];
-      const name = (x as object).constructor?.name;
-      return ['a', `<${name && isIdentifier(name) ? name : 'object'}>`];
-    }
+  // A huge string is shown by its start and a count, like a huge array.
+  if (typeof x === 'string' && x.length > MAX_STRING) {
+    return ['s', `${quoteString(x.slice(0, MAX_STRING))}… <${formatInt(x.length - MAX_STRING)} more characters not shown>`];
   }
+  const lit = leafLiteral(x);
+  return [TOKEN_KIND[lit.kind], lit.text];
 }
 
 /** Heatmap data: the root array gets the caller's options; arrays in a tree share a budget, shallowest first. */

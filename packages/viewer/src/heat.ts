@@ -141,6 +141,7 @@ export function heatSpec(t: tf.Tensor, axes: readonly AxisRef[], sm: Summary, op
     ppc: opts.pixelsPerCell ?? autoCellSize(heatAxes, facets),
   };
   if (opts.mask) spec.mask = maskData(opts.mask, t, axes, edges);
+  if (enc === 'i' && t.dtype !== 'bool' && values.every((v) => v >= 0 && v <= 9)) spec.digits = 1;
   return spec;
 }
 
@@ -164,6 +165,8 @@ function truncate(x: tf.Tensor, edges: readonly (number | undefined)[]): tf.Tens
 }
 
 function colourRange(sm: Summary, values: ArrayLike<number>, opts: HeatmapOptions, dtype: string): Pick<HeatSpec, 'vmin' | 'vmax' | 'cmap'> {
+  const kind = dtype === 'float32' && opts.aroundZero === undefined ? valueKind(sm, values) : undefined;
+  if (kind) return { ...kind, vmin: opts.vmin ?? kind.vmin, vmax: opts.vmax ?? kind.vmax };
   const diverging = opts.aroundZero ?? dtype === 'float32';
   let lo: number;
   let hi: number;
@@ -195,6 +198,35 @@ function colourRange(sm: Summary, values: ArrayLike<number>, opts: HeatmapOption
     vmax = opts.vmax ?? (hi > vmin ? hi : vmin + 1);
   }
   return { vmin, vmax, cmap: diverging ? 'diverging' : 'sequential' };
+}
+
+/**
+ * Defaults that suit what the numbers are: values in [0, 1] (probabilities, attention
+ * patterns) get a sequential map over exactly 0..1, all-non-positive values (log-probabilities)
+ * a sequential map from a clipped minimum up to 0; anything else keeps the diverging map.
+ */
+function valueKind(sm: Summary, values: ArrayLike<number>): Pick<HeatSpec, 'vmin' | 'vmax' | 'cmap'> | undefined {
+  let lo = sm.st?.min;
+  let hi = sm.st?.max;
+  if (lo === undefined || hi === undefined) {
+    lo = Infinity;
+    hi = -Infinity;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (Number.isFinite(v)) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+    }
+    if (lo > hi) return undefined;
+  }
+  if (lo >= 0 && hi <= 1 && hi > 0) return { vmin: 0, vmax: 1, cmap: 'sequential' };
+  if (hi <= 0 && lo < 0) {
+    const st = sm.st;
+    const clipped = st?.mean !== undefined && st.std !== undefined ? Math.max(lo, st.mean - 3 * st.std) : lo;
+    return { vmin: clipped, vmax: 0, cmap: 'sequential' };
+  }
+  return undefined;
 }
 
 function maskData(mask: NamedArray | tf.Tensor, t: tf.Tensor, axes: readonly AxisRef[], edges: readonly (number | undefined)[]): string {

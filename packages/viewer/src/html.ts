@@ -24,7 +24,7 @@ export function escapeHtml(s: string): string {
  * @example jsonForScript({ a: '</script>' }) // '{"a":"\\u003c/script\\u003e"}'
  */
 export function jsonForScript(value: unknown, replacer?: (this: unknown, key: string, value: unknown) => unknown): string {
-  return JSON.stringify(value, replacer as never)
+  return JSON.stringify(value, replacer)
     .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')
     .replace(/&/g, '\\u0026')

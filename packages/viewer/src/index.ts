@@ -13,6 +13,10 @@
 export { view, renderToHtml, renderText, View, isSelectionLike, JUPYTER_DISPLAY } from './view.js';
 export type { ViewOptions, MimeBundle, SelectionLike } from './view.js';
 export { renderAttention } from './attention.js';
+export { VIEW, registerRenderer, reprOf } from './registry.js';
+export type { ViewRepr, NodeRepr, TextRepr, ValueRepr, Viewable, RendererMatch } from './registry.js';
+export { renderTokenScores, HtmlView, type TokenScoreOptions } from './token-scores.js';
+export { basicInteractiveSetup } from './auto-display.js';
 export type { AttentionOptions } from './attention.js';
 export type { HeatmapOptions, AxisRef } from './heat.js';
 export { truncation, inferFacets } from './heat.js';

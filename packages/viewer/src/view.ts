@@ -9,9 +9,10 @@ import { htmlDocument, htmlFragment } from './html.js';
 import { applyLayout, balancedLayout } from './layout.js';
 import { SCHEMA_VERSION, type ViewData } from './shared/model.js';
 import { textLines } from './text.js';
+import { reprOf } from './registry.js';
 
 /** The symbol Deno's Jupyter kernel calls to get a MIME bundle (`Deno.jupyter.$display`). */
-export const JUPYTER_DISPLAY: unique symbol = Symbol.for('Jupyter.display') as never;
+export const JUPYTER_DISPLAY: unique symbol = Symbol.for('Jupyter.display');
 
 /** Options of `view`, `renderToHtml` and `renderText`. */
 export interface ViewOptions extends HeatmapOptions {
@@ -54,6 +55,13 @@ export function isSelectionLike(x: unknown): x is SelectionLike {
   if (typeof x !== 'object' || x === null || x instanceof Struct || Array.isArray(x) || isRecord(x)) return false;
   const s = x as { root?: unknown; paths?: unknown };
   return 'root' in s && Array.isArray(s.paths) && s.paths.every((p) => Array.isArray(p));
+}
+
+/** The selection a value shows: one whose view hook gives `{ value, selected }`, or a selection-like object. */
+function selectionOf(value: unknown): SelectionLike | undefined {
+  const r = reprOf(value);
+  if (r && 'value' in r && r.selected) return { root: r.value, paths: r.selected };
+  return isSelectionLike(value) ? value : undefined;
 }
 
 /**
@@ -114,7 +122,7 @@ export function view(value: unknown, options: ViewOptions = {}): View {
 }
 
 function createView(value: unknown, options: ViewOptions, heatmaps: boolean): View {
-  const sel = isSelectionLike(value) ? value : undefined;
+  const sel = selectionOf(value);
   const tree = sel ? sel.root : value;
   const built = buildModel(tree, { ...buildOptions(options, sel), heatmaps });
   const rt = options.roundtrip ?? false;

@@ -9,7 +9,7 @@ import {
   type HfModelType, type HfTextModelType,
 } from './hf-keys.js';
 import type { AttentionType, GemmaConfig, GemmaFamily } from './types.js';
-import { GemmaConfigError, validateConfig, type ConfigIssue } from './validate.js';
+import { FLOAT32_MAX, GemmaConfigError, MAX_LAYERS, overflowNote, validateConfig, type ConfigIssue } from './validate.js';
 
 /** Options of configFromHuggingFace. */
 export interface FromHuggingFaceOptions {
@@ -112,15 +112,15 @@ class Fields {
   }
   num(key: string, fallback = 1): number {
     const v = this.raw(key);
-    if (typeof v === 'number' && Number.isFinite(v) && v > 0) return v;
-    this.bad(key, `is ${JSON.stringify(v)}; expected a positive number`);
+    if (typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= FLOAT32_MAX) return v;
+    this.bad(key, `is ${JSON.stringify(v)}; expected a positive number${overflowNote(v)}`);
     return fallback;
   }
   cap(key: string): number | null {
     const v = this.raw(key);
     if (v === null || v === undefined) return null;
-    if (typeof v === 'number' && Number.isFinite(v) && v > 0) return v;
-    this.bad(key, `is ${JSON.stringify(v)}; expected a positive number or null`);
+    if (typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= FLOAT32_MAX) return v;
+    this.bad(key, `is ${JSON.stringify(v)}; expected a positive number or null${overflowNote(v)}`);
     return null;
   }
   tokenIds(key: string): number[] {
@@ -134,7 +134,12 @@ class Fields {
 
 function buildConfig(f: Fields, type: HfTextModelType): GemmaConfig {
   const family = FAMILY[type];
-  const numLayers = f.int('num_hidden_layers');
+  let numLayers = f.int('num_hidden_layers');
+  if (numLayers > MAX_LAYERS) {
+    // Checked before any per-layer list is built: 1e9 layers must fail in milliseconds.
+    f.bad('num_hidden_layers', `is ${numLayers}; no Gemma has more than ${MAX_LAYERS} layers (the file is corrupt or not this model's)`);
+    numLayers = 1;
+  }
   const headDim = f.int('head_dim');
   checkUnsupported(f);
   const rope = parseRope(f, family);

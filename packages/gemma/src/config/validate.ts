@@ -24,8 +24,20 @@ export class GemmaConfigError extends Error {
   }
 }
 
+/** The largest finite float32: a config number beyond it becomes Infinity (then NaN) in a tensor. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
+/** More layers than any real model: a larger count is a corrupt or foreign config, refused before anything is built. */
+export const MAX_LAYERS = 10_000;
+
 const isPosInt = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v > 0;
-const isPosNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0;
+const isPosNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v > 0 && v <= FLOAT32_MAX;
+
+/** ' (beyond float32's range …)' for a finite number too large for float32, else ''. */
+export function overflowNote(v: unknown): string {
+  return typeof v === 'number' && Number.isFinite(v) && Math.abs(v) > FLOAT32_MAX
+    ? ` (beyond float32's range ±${FLOAT32_MAX.toExponential(4)}: it would become Infinity and make the outputs NaN)`
+    : '';
+}
 
 /**
  * Every problem with `config`, or [] if it is usable. Checks types and ranges of each
@@ -40,7 +52,7 @@ export function validateConfig(config: GemmaConfig): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const bad = (key: string, message: string) => issues.push({ key, message });
   if (typeof config !== 'object' || config === null) return [{ key: '(config)', message: 'is not an object' }];
-  const c = config as unknown as Record<string, unknown>;
+  const c: Record<string, unknown> = { ...config };
 
   for (const k of Object.keys(c)) {
     if (!(CONFIG_KEYS as readonly string[]).includes(k)) bad(k, 'is not a GemmaConfig option (typo?)');
@@ -53,16 +65,17 @@ export function validateConfig(config: GemmaConfig): ConfigIssue[] {
   for (const k of ['numLayers', 'vocabSize', 'embedDim', 'hiddenDim', 'numHeads', 'numKvHeads', 'headDim', 'maxPositionEmbeddings'] as const) {
     if (k in c && !isPosInt(c[k])) bad(k, `is ${JSON.stringify(c[k])}; expected a positive integer`);
   }
+  if (isPosInt(c.numLayers) && c.numLayers > MAX_LAYERS) bad('numLayers', `is ${c.numLayers}; more than ${MAX_LAYERS} layers is not a real model`);
   if (isPosInt(c.numHeads) && isPosInt(c.numKvHeads) && c.numHeads % c.numKvHeads !== 0) {
     bad('numKvHeads', `numHeads ${c.numHeads} is not a multiple of numKvHeads ${c.numKvHeads}; each kv head must serve a whole group of query heads`);
   }
   if (isPosInt(c.headDim) && c.headDim % 2 !== 0) bad('headDim', `is ${c.headDim}; RoPE rotates pairs, so it must be even`);
 
   for (const k of ['queryPreAttnScalar', 'ropeBaseFrequency', 'ropeLocalBaseFrequency', 'ropeScaleFactor', 'rmsNormEps'] as const) {
-    if (k in c && !isPosNum(c[k])) bad(k, `is ${JSON.stringify(c[k])}; expected a positive number`);
+    if (k in c && !isPosNum(c[k])) bad(k, `is ${JSON.stringify(c[k])}; expected a positive number${overflowNote(c[k])}`);
   }
   for (const k of ['attnLogitsSoftCap', 'finalLogitSoftCap'] as const) {
-    if (k in c && c[k] !== null && !isPosNum(c[k])) bad(k, `is ${JSON.stringify(c[k])}; expected a positive number, or null for no cap`);
+    if (k in c && c[k] !== null && !isPosNum(c[k])) bad(k, `is ${JSON.stringify(c[k])}; expected a positive number, or null for no cap${overflowNote(c[k])}`);
   }
   for (const k of ['usePostAttnNorm', 'usePostFfwNorm', 'useQkNorm', 'transposeGatingEinsum', 'tieEmbeddings'] as const) {
     if (k in c && typeof c[k] !== 'boolean') bad(k, `is ${JSON.stringify(c[k])}; expected true or false`);

@@ -9,10 +9,12 @@ import * as nx from '@penjing/named-array';
 import { NamedArray } from '@penjing/named-array';
 import { bindParameters, type Layer } from '@penjing/layers';
 import { configFromHuggingFace, gemmaPreset, type GemmaConfig, type GemmaPresetName } from '../config.js';
-import { checkpointDir, openCheckpoint, progressSink, readHfConfigJson, type ProgressOption } from '@penjing/io/node';
+import { checkpointDir, openCheckpoint, readHfConfigJson, type ProgressOption, type SafetensorsCheckpoint } from '@penjing/io/node';
 import { flaxToHfTensors, type FlaxParams } from './flax.js';
-import { hfLayout, hfToParameterValue } from './hf-layout.js';
-import { checkCheckpointAgainstConfig, detectNaming, fullName } from './hf-names.js';
+import { hfLayout, hfToParameterValue, type WeightLayout } from './hf-layout.js';
+import { bindLazily } from './lazy.js';
+import { bindCheckpoint } from '@penjing/transformer';
+import { checkCheckpointAgainstConfig, checkSizesAgainstCheckpoint, detectNaming, fullName } from './hf-names.js';
 
 export type { FlaxParams } from './flax.js';
 
@@ -36,6 +38,13 @@ export interface FromPretrainedOptions {
   readonly quiet?: boolean;
   /** Default of the model's `returnLastOnly`. */
   readonly returnLastOnly?: boolean;
+  /**
+   * `'eager'` (default): weights become tfjs tensors. `'lazy'`: weights stay in the
+   * safetensors files as LazyParameters (nothing enters the wasm heap) and are read when the
+   * model is compiled with `jit(model)` from `@penjing/jit`; eager calls fail saying so.
+   * Lazy loading needs a Hugging Face checkpoint on disk (Node or Deno).
+   */
+  readonly weights?: 'eager' | 'lazy';
 }
 
 const resolveConfig = (c: GemmaConfig | GemmaPresetName) => (typeof c === 'string' ? gemmaPreset(c) : c);
@@ -49,10 +58,18 @@ const resolveConfig = (c: GemmaConfig | GemmaPresetName) => (typeof c === 'strin
 export async function loadPretrained<M extends Layer>(
   source: string | FlaxParams, build: ModelBuilder<M>, options: FromPretrainedOptions = {},
 ): Promise<M> {
+  const weights = options.weights ?? 'eager';
+  if (weights !== 'eager' && weights !== 'lazy') {
+    throw new TypeError(`fromPretrained: option weights must be 'eager' or 'lazy'; got ${JSON.stringify(weights)}.`);
+  }
   await nx.ensureReady();
-  if (typeof source === 'string') return loadHuggingFace(source, build, options);
+  if (typeof source === 'string') return weights === 'lazy' ? loadHuggingFaceLazy(source, build, options) : loadHuggingFace(source, build, options);
   if (typeof source !== 'object' || source === null) {
     throw new TypeError(`fromPretrained expects a checkpoint directory or a record of Flax arrays; got ${source === null ? 'null' : typeof source}.`);
+  }
+  if (weights === 'lazy') {
+    throw new TypeError(`fromPretrained: {weights: 'lazy'} keeps weights in safetensors files, so it needs a checkpoint directory; ` +
+      `Flax arrays are already in memory (drop the option, or save them with saveSafetensors first).`);
   }
   return loadFlax(source, build, options);
 }
@@ -66,36 +83,49 @@ async function readConfig(path: string, options: FromPretrainedOptions): Promise
   return { config: configFromHuggingFace(json, { file, quiet: options.quiet }).config, file };
 }
 
-async function loadHuggingFace<M extends Layer>(dir: string, build: ModelBuilder<M>, options: FromPretrainedOptions): Promise<M> {
+/** A checkpoint opened and checked against its config (every tensor present, shapes and dtypes right). */
+interface CheckedCheckpoint<M> {
+  readonly structure: M;
+  readonly ckpt: SafetensorsCheckpoint;
+  /** Full tensor name → where it goes in the model. */
+  readonly byName: ReadonlyMap<string, WeightLayout>;
+}
+
+/** Reads the config, builds the structure and opens the checkpoint; the caller closes `ckpt`. */
+async function openChecked<M extends Layer>(dir: string, build: ModelBuilder<M>, options: FromPretrainedOptions): Promise<CheckedCheckpoint<M>> {
   const { config, file: configFile } = await readConfig(dir, options);
-  const structure = build(config, { seed: null, returnLastOnly: options.returnLastOnly });
   const ckpt = await openCheckpoint(dir);
-  const values = new Map<string, NamedArray>();
   try {
     const naming = detectNaming(ckpt);
+    // Sizes are checked against the tensor list before anything per layer is built, so a
+    // config claiming 1e9 layers or huge widths fails in milliseconds.
+    checkSizesAgainstCheckpoint(ckpt, naming, config, configFile);
     const layout = hfLayout(config);
     checkCheckpointAgainstConfig(ckpt, naming, layout, config, configFile);
-    const byName = new Map(layout.map((w) => [fullName(naming, w), w]));
-    const names = [...byName.keys()];
-    const total = names.reduce((s, n) => s + ckpt.header(n).byteLength, 0);
-    const sink = progressSink(options.progress, total, `Loading ${dir}`);
-    try {
-      for await (const [name, data] of ckpt.entries({ names, onProgress: sink.onProgress })) {
-        const w = byName.get(name)!;
-        const t = tf.tensor(data.data, [...data.shape], 'float32');
-        try {
-          values.set(w.label, hfToParameterValue(w, t));
-        } finally {
-          t.dispose();
-        }
-      }
-    } finally {
-      sink.stop();
-    }
-    return bindParameters(structure, values);
+    const structure = build(config, { seed: null, returnLastOnly: options.returnLastOnly });
+    return { structure, ckpt, byName: new Map(layout.map((w) => [fullName(naming, w), w])) };
   } catch (e) {
-    for (const v of values.values()) v.dispose();
+    await ckpt.close();
     throw e;
+  }
+}
+
+async function loadHuggingFaceLazy<M extends Layer>(dir: string, build: ModelBuilder<M>, options: FromPretrainedOptions): Promise<M> {
+  const { structure, ckpt, byName } = await openChecked(dir, build, options);
+  try {
+    return await bindLazily(structure, ckpt, byName);
+  } finally {
+    await ckpt.close();
+  }
+}
+
+async function loadHuggingFace<M extends Layer>(dir: string, build: ModelBuilder<M>, options: FromPretrainedOptions): Promise<M> {
+  const { structure, ckpt, byName } = await openChecked(dir, build, options);
+  try {
+    return await bindCheckpoint(structure, ckpt, [...byName.keys()], { progress: options.progress, title: `Loading ${dir}` }, (name, t) => {
+      const w = byName.get(name)!;
+      return [[w.label, hfToParameterValue(w, t)]];
+    });
   } finally {
     await ckpt.close();
   }

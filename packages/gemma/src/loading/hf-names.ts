@@ -4,10 +4,10 @@
  * `model.language_model.` (files re-saved by transformers ≥ 4.52); vision tensors and a
  * tied `lm_head` are ignored.
  */
-import { join } from 'node:path';
 import type { GemmaConfig } from '../config.js';
 import type { SafetensorsCheckpoint } from '@penjing/io/node';
 import { CheckpointError } from '@penjing/io';
+import { checkCheckpointTensors } from '@penjing/transformer';
 import type { WeightLayout } from './hf-layout.js';
 
 /** Where the text model's tensors are. */
@@ -49,6 +49,36 @@ export function detectNaming(ckpt: SafetensorsCheckpoint): HfNaming {
 }
 
 /**
+ * The cheap first check, before a layer list is built: the number of layers the checkpoint
+ * holds tensors for, and the embedding's shape, must be the config's. Runs in time linear
+ * in the tensor list whatever the config claims.
+ *
+ * @example checkSizesAgainstCheckpoint(ckpt, detectNaming(ckpt), config, 'ckpt/config.json');
+ */
+export function checkSizesAgainstCheckpoint(ckpt: SafetensorsCheckpoint, naming: HfNaming, config: GemmaConfig, configFile: string): void {
+  const layerOf = new RegExp(`^${naming.prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}layers\\.(\\d+)\\.`);
+  let layers = 0;
+  for (const n of ckpt.names) {
+    const m = layerOf.exec(n);
+    if (m) layers = Math.max(layers, Number(m[1]) + 1);
+  }
+  // Fewer layers than the checkpoint is reported tensor by tensor by the full check; more
+  // would make that check (and the model) build every claimed layer first.
+  if (config.numLayers > layers) {
+    throw new CheckpointError(configFile, `num_hidden_layers is ${config.numLayers}, but the checkpoint has tensors for ${layers} layers`, {
+      fix: `Set num_hidden_layers to ${layers}, or use the config.json that belongs to these weights.`,
+    });
+  }
+  const embed = `${naming.prefix}embed_tokens.weight`;
+  const h = ckpt.header(embed);
+  if (h.shape.length !== 2 || h.shape[0] !== config.vocabSize || h.shape[1] !== config.embedDim) {
+    throw new CheckpointError(h.file, `shape [${h.shape.join(', ')}] disagrees with the config, which implies [${config.vocabSize}, ${config.embedDim}] (vocab_size × hidden_size)`, {
+      tensor: embed, fix: `Check ${configFile}: it may belong to a different model size.`,
+    });
+  }
+}
+
+/**
  * Checks that the checkpoint holds exactly the tensors the config needs, with the shapes
  * it implies and float dtypes, before any tensor data is read. Throws CheckpointError
  * naming the file and the tensor.
@@ -56,45 +86,12 @@ export function detectNaming(ckpt: SafetensorsCheckpoint): HfNaming {
 export function checkCheckpointAgainstConfig(
   ckpt: SafetensorsCheckpoint, naming: HfNaming, layout: readonly WeightLayout[], config: GemmaConfig, configFile: string,
 ): void {
-  const expected = new Set(layout.map((w) => fullName(naming, w)));
-  for (const w of layout) {
-    const name = fullName(naming, w);
-    if (!ckpt.has(name)) {
-      const why = w.isLmHead
-        ? `${configFile} sets tie_word_embeddings false, so an untied output projection is needed`
-        : `the config (${configFile}) needs it`;
-      throw new CheckpointError(checkpointFileFor(ckpt), `missing tensor; ${why}`, {
-        tensor: name,
-        fix: 'Check that every shard was downloaded and that config.json belongs to these weights.',
-      });
-    }
-    const h = ckpt.header(name);
-    if (h.shape.length !== w.hfShape.length || h.shape.some((s, i) => s !== w.hfShape[i])) {
-      throw new CheckpointError(h.file, `shape [${h.shape.join(', ')}] disagrees with the config, which implies [${w.hfShape.join(', ')}] (${w.shapeFrom})`, {
-        tensor: name,
-        fix: `Check ${configFile}: it may belong to a different model size.`,
-      });
-    }
-    if (!['F32', 'BF16', 'F16', 'F64'].includes(h.dtype)) {
-      throw new CheckpointError(h.file, `dtype ${h.dtype} is not a float dtype`, {
-        tensor: name,
-        fix: 'Penjing loads F32, BF16 and F16 weights; quantized checkpoints are not supported.',
-      });
-    }
-  }
-  const unexpected = ckpt.names.filter(
-    (n) => !expected.has(n) && !IGNORED.some((r) => r.test(n)) && !(config.tieEmbeddings && n === naming.lmHead),
-  );
-  if (unexpected.length) {
-    const more = unexpected.length > 1 ? ` (and ${unexpected.length - 1} more: ${unexpected.slice(1, 4).map((n) => JSON.stringify(n)).join(', ')}${unexpected.length > 4 ? ', …' : ''})` : '';
-    throw new CheckpointError(ckpt.header(unexpected[0]).file, `unexpected tensor: the config (${configFile}) has no place for it${more}`, {
-      tensor: unexpected[0],
-      fix: 'config.json probably belongs to a different model (another family, layer count or norm layout).',
-    });
-  }
-}
-
-/** The file to name for a tensor the checkpoint lacks: the index for sharded checkpoints. */
-function checkpointFileFor(ckpt: SafetensorsCheckpoint): string {
-  return ckpt.files.length > 1 ? join(ckpt.path, 'model.safetensors.index.json') : ckpt.files[0] ?? ckpt.path;
+  const expected = layout.map((w) => ({
+    name: fullName(naming, w),
+    shape: w.hfShape,
+    shapeFrom: w.shapeFrom,
+    needed: w.isLmHead ? `${configFile} sets tie_word_embeddings false, so an untied output projection is needed` : `the config (${configFile}) needs it`,
+  }));
+  const ignore = (n: string) => IGNORED.some((r) => r.test(n)) || (config.tieEmbeddings && n === naming.lmHead);
+  checkCheckpointTensors(ckpt, expected, ignore, configFile);
 }

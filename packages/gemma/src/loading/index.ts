@@ -3,3 +3,4 @@ export { loadPretrained, type FromPretrainedOptions, type ModelBuilder } from '.
 export type { FlaxArray, FlaxParams } from './flax.js';
 export { saveSafetensors, type SaveOptions } from './save.js';
 export { hfLayout, hfToParameterValue, parameterValueToHf, type WeightLayout } from './hf-layout.js';
+export { SafetensorsLazySource, type FileStamp } from './lazy-source.js';

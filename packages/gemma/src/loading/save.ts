@@ -4,9 +4,7 @@
  * names and norm weights stored as offsets `w = scale − 1` — that `fromPretrained` and
  * transformers load. Tensors are converted one at a time as the writer reaches them.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { parameters, type Layer } from '@penjing/layers';
+import { LazyParameter, parameterSlots, parameters, type Layer } from '@penjing/layers';
 import { configToHuggingFace, type GemmaConfig } from '../config.js';
 import { writeShardedSafetensors, type TensorToWrite } from '@penjing/io/node';
 import { CheckpointError } from '@penjing/io';
@@ -26,7 +24,9 @@ export interface SaveOptions {
 const TORCH_DTYPE = { F32: 'float32', BF16: 'bfloat16', F16: 'float16' } as const;
 
 /**
- * Writes `model` to `dir` (created if needed).
+ * Writes `model` to `dir` (created if needed). The save is atomic: until every file is complete
+ * the directory holds the old checkpoint unchanged; then the new files replace it and the old
+ * checkpoint's leftover weight files (a stale index or shards) are removed.
  *
  * @example
  * await saveSafetensors(model, 'out/tiny-gemma', { dtype: 'BF16' });
@@ -36,6 +36,12 @@ export async function saveSafetensors(model: Layer & { readonly config: GemmaCon
   const dtype = options.dtype ?? 'F32';
   const config = model.config;
   const hfConfig = configToHuggingFace(config, { torchDtype: TORCH_DTYPE[dtype] });
+  const lazy = parameterSlots(model).map((s) => s.slots[0]).find((s): s is LazyParameter => s instanceof LazyParameter);
+  if (lazy) {
+    throw new CheckpointError(dir, `parameter '${lazy.label}' is held lazily on disk (${lazy.source.describe}), so there are no values in memory to save`, {
+      fix: "The weights are already in that checkpoint: copy it, or load it without {weights: 'lazy'} to save a converted copy.",
+    });
+  }
   const byLabel = new Map(parameters(model).map((p) => [p.label, p.parameter]));
   const tensors: [string, TensorToWrite][] = hfLayout(config).map((w) => {
     const p = byLabel.get(w.label);
@@ -59,7 +65,6 @@ export async function saveSafetensors(model: Layer & { readonly config: GemmaCon
       }
     } }];
   });
-  await mkdir(dir, { recursive: true });
   const total = tensors.reduce((s, [, t]) => s + t.shape.reduce((a, b) => a * b, 1) * (dtype === 'F32' ? 4 : 2), 0);
   const sink = progressSink(options.progress, total, `Saving ${dir}`);
   try {
@@ -67,9 +72,10 @@ export async function saveSafetensors(model: Layer & { readonly config: GemmaCon
       maxShardBytes: options.maxShardBytes ?? 5e9,
       metadata: { format: 'pt' },
       onProgress: sink.onProgress,
+      // config.json is committed with the weights, so the directory never pairs new weights with an old config.
+      extraFiles: { 'config.json': JSON.stringify(hfConfig, null, 2) + '\n' },
     });
   } finally {
     sink.stop();
   }
-  await writeFile(join(dir, 'config.json'), JSON.stringify(hfConfig, null, 2) + '\n');
 }

@@ -9,7 +9,6 @@ import { TransformerBlock, TransformerFeedForward } from '@penjing/transformer';
 import type { GemmaConfig } from '../config.js';
 import { buildAttention } from './attention.js';
 import { NAMES } from './labels.js';
-import { arrayLayer } from './typed.js';
 
 
 /**
@@ -43,8 +42,8 @@ export function buildBlock(config: GemmaConfig, i: number, seed: number | null):
   if (config.usePostFfwNorm) ffwBranch.push(norm(n.postFfwNorm));
   return new TransformerBlock({
     sublayers: [
-      new Residual({ delta: arrayLayer(new Sequential({ sublayers: attnBranch })) }),
-      new Residual({ delta: arrayLayer(new Sequential({ sublayers: ffwBranch })) }),
+      new Residual({ delta: new Sequential({ sublayers: attnBranch }) }),
+      new Residual({ delta: new Sequential({ sublayers: ffwBranch }) }),
     ],
   });
 }

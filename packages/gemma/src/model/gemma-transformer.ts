@@ -4,11 +4,10 @@
  * the printed tree shows where positions (hence masks and RoPE angles) come from.
  */
 import { NamedArray } from '@penjing/named-array';
-import { Layer, LayerError, PositionsFromTokens, WithSideInputsFromInput, type SideInputs } from '@penjing/layers';
+import { Layer, child, staticField, LayerError, PositionsFromTokens, WithSideInputsFromInput, type SideInputs } from '@penjing/layers';
 import { checkConfig, CONFIG_KEYS, gemmaPreset, type GemmaConfig, type GemmaPresetName } from '../config.js';
 import { buildGemmaBody } from './body.js';
-import { transformerMetadata, type TransformerMetadata } from '@penjing/transformer';
-import { checkTokens, TransformerLM } from '@penjing/transformer';
+import { callSize, checkForwardFits, checkTokens, transformerMetadata, TransformerLM, type Logits, type TransformerMetadata } from '@penjing/transformer';
 import { loadPretrained, type FlaxParams, type FromPretrainedOptions } from '../loading/from-pretrained.js';
 import { saveSafetensors, type SaveOptions } from '../loading/save.js';
 
@@ -42,14 +41,11 @@ export interface GemmaCallOptions {
  * model.call(tokens);                             // {batch: 1, seq: 3, vocabulary: 262144}
  * model.call(tokens, { returnLastOnly: true });   // {batch: 1, vocabulary: 262144}
  */
-export class GemmaTransformer extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['config', 'body', 'returnLastOnly'] as const;
-  declare readonly config: GemmaConfig;
-  declare readonly body: Layer<NamedArray, NamedArray>;
-  declare readonly returnLastOnly: boolean;
-  constructor(f: { config: GemmaConfig; body: Layer<NamedArray, NamedArray>; returnLastOnly?: boolean }) {
-    super({ config: canonicalConfig(f.config), body: f.body, returnLastOnly: f.returnLastOnly ?? false });
-  }
+export class GemmaTransformer extends Layer.define('GemmaTransformer', {
+  config: staticField<GemmaConfig>().from(canonicalConfig),
+  body: child<Layer<NamedArray, NamedArray>>(),
+  returnLastOnly: staticField<boolean>().default(false),
+})<NamedArray, NamedArray> {
 
   /**
    * Builds a model from a config or a preset name: randomly initialised from `seed`, or
@@ -92,8 +88,17 @@ export class GemmaTransformer extends Layer<NamedArray, NamedArray> {
    * Logits `{batch…, seq, vocabulary}` for int32 tokens `{batch…, seq}`, or
    * `{batch…, vocabulary}` for the last real token with `returnLastOnly`.
    *
-   * @example model.call(tokens, { returnLastOnly: true })
+   * The axis names are tracked: tokens `{batch, seq}` give `NamedArray<'batch' | 'seq' |
+   * 'vocabulary'>`, other batch axes carry through, and a misspelled axis on the logits is a
+   * compile error.
+   *
+   * @example
+   * const logits = model.call(tokens);                          // NamedArray<'batch' | 'seq' | 'vocabulary'>
+   * const last = model.call(tokens, { returnLastOnly: true });  // NamedArray<'batch' | 'vocabulary'>
    */
+  override call<B extends string = 'batch'>(tokens: NamedArray<B | 'seq'>, options: GemmaCallOptions & { readonly returnLastOnly: true }): Logits<B, never>;
+  override call<B extends string = 'batch'>(tokens: NamedArray<B | 'seq'>, options?: GemmaCallOptions & { readonly returnLastOnly?: false }): Logits<B>;
+  override call<B extends string = 'batch'>(tokens: NamedArray<B | 'seq'>, options?: GemmaCallOptions): Logits<B> | Logits<B, never>;
   override call(tokens: NamedArray, options: GemmaCallOptions = {}): NamedArray {
     return super.call(tokens, options);
   }
@@ -101,6 +106,7 @@ export class GemmaTransformer extends Layer<NamedArray, NamedArray> {
   protected override forward(tokens: NamedArray, side: SideInputs): NamedArray {
     checkTokens(tokens, this.config.vocabSize, 'GemmaTransformer.call');
     const returnLastOnly = side.returnLastOnly ?? this.returnLastOnly;
+    checkForwardFits(this.metadata, callSize(tokens, returnLastOnly), 'GemmaTransformer.call');
     return this.body.call(tokens, { ...side, returnLastOnly });
   }
 
@@ -130,10 +136,10 @@ export class GemmaTransformer extends Layer<NamedArray, NamedArray> {
 
 /** A frozen copy with the keys in declaration order, so printed trees read the same for every model. */
 function canonicalConfig(c: GemmaConfig): GemmaConfig {
-  const copy: Record<string, unknown> = {};
+  const copy: GemmaConfig = Object.create(Object.prototype);
   for (const k of CONFIG_KEYS) {
     const v = c[k];
-    copy[k] = Array.isArray(v) ? Object.freeze([...v]) : v;
+    Object.assign(copy, { [k]: Array.isArray(v) ? Object.freeze([...v]) : v });
   }
-  return Object.freeze(copy) as unknown as GemmaConfig;
+  return Object.freeze(copy);
 }

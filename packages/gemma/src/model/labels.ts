@@ -7,30 +7,20 @@
  * labels, so a model built from a config and one loaded from a checkpoint agree.
  */
 
-/** The prefix of every Gemma parameter label. */
-export const LABEL_ROOT = 'transformer';
+import { FAMILY_LABEL_ROOT, familyBlockNames } from '@penjing/transformer';
+
+/** The prefix of every Gemma parameter label (the one every family uses). */
+export const LABEL_ROOT = FAMILY_LABEL_ROOT;
 
 /**
- * Layer names (label stems) of block `i`, as passed to the catalogue's `fromConfig`.
+ * Layer names (label stems) of block `i`, as passed to the catalogue's `fromConfig`: the
+ * stems every family shares (`@penjing/transformer`'s `familyBlockNames`) plus Gemma's post-norms.
  * @example blockNames(0).query // 'transformer/block_0/attention/query'
  */
 export function blockNames(i: number) {
+  const { inLinear: _plainMlpOnly, ...shared } = familyBlockNames(i);
   const b = `${LABEL_ROOT}/block_${i}`;
-  return {
-    preAttentionNorm: `${b}/pre_attention_norm`,
-    query: `${b}/attention/query`,
-    key: `${b}/attention/key`,
-    value: `${b}/attention/value`,
-    queryNorm: `${b}/attention/query_norm`,
-    keyNorm: `${b}/attention/key_norm`,
-    output: `${b}/attention/output`,
-    postAttentionNorm: `${b}/post_attention_norm`,
-    preFfwNorm: `${b}/pre_ffw_norm`,
-    gating: `${b}/mlp/gating_linear`,
-    valueLinear: `${b}/mlp/value_linear`,
-    outLinear: `${b}/mlp/out_linear`,
-    postFfwNorm: `${b}/post_ffw_norm`,
-  };
+  return { ...shared, postAttentionNorm: `${b}/post_attention_norm`, postFfwNorm: `${b}/post_ffw_norm` };
 }
 
 /**

@@ -5,7 +5,7 @@
  * computation and selectors can reach every part.
  */
 import { NamedArray, formatNamedShape } from '@penjing/named-array';
-import { Layer, LayerError, Linear, NamedGroup, Parameter, type ParameterLike, type SideInputs } from '@penjing/layers';
+import { Layer, child, staticField, LayerError, Linear, NamedGroup, Parameter, type ParameterLike, type SideInputs } from '@penjing/layers';
 import { Einsum } from './einsum-layer.js';
 import { LoRAEinsumAdapter } from './lora-einsum.js';
 
@@ -16,15 +16,16 @@ export const LORA_RANK_AXIS = 'lora_rank';
  * Multiplies by `alpha / rank`; works on positional arrays too (einsum adapters).
  * @example new LoRAScale({ alpha: 16, rank: 8 }).call(x) // x · 2
  */
-export class LoRAScale extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['alpha', 'rank'] as const;
-  declare readonly alpha: number;
-  declare readonly rank: number;
-  constructor(f: { alpha: number; rank: number }) {
-    if (!Number.isFinite(f.alpha)) throw new RangeError(`LoRAScale: alpha must be a finite number; got ${f.alpha}.`);
-    if (!Number.isInteger(f.rank) || f.rank < 1) throw new RangeError(`LoRAScale: rank must be a positive integer; got ${f.rank}.`);
-    super(f);
-  }
+export class LoRAScale extends Layer.define('LoRAScale', {
+  alpha: staticField<number>().from((a: number) => {
+    if (!Number.isFinite(a)) throw new RangeError(`LoRAScale: alpha must be a finite number; got ${a}.`);
+    return a;
+  }),
+  rank: staticField<number>().from((r: number) => {
+    if (!Number.isInteger(r) || r < 1) throw new RangeError(`LoRAScale: rank must be a positive integer; got ${r}.`);
+    return r;
+  }),
+})<NamedArray, NamedArray> {
   /** The factor applied: alpha / rank. */
   get scale(): number {
     return this.alpha / this.rank;
@@ -37,6 +38,11 @@ export class LoRAScale extends Layer<NamedArray, NamedArray> {
 
 /** A layer LoRA can wrap: a catalogue Linear with input axes, or a positional `Einsum`. */
 export type AdaptableLayer = Linear | Einsum;
+
+/** The layer with other weights (both kinds hold them in `weights`). @example withWeights(linear, frozen) */
+export function withWeights(layer: AdaptableLayer, weights: ParameterLike): AdaptableLayer {
+  return layer instanceof Linear ? layer.replace({ weights }) : layer.replace({ weights });
+}
 
 /** The update factors of an adapter, whichever its form. */
 export interface LoRAFactors {
@@ -62,16 +68,16 @@ export interface LoRAFactors {
  * const lora = loraify(model, { rank: 8, where: 'attention' });
  * select(lora).atInstancesOf(LowRankAdapter).count(); // 4 per block
  */
-export class LowRankAdapter extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['name', 'unfreezeOnMerge', 'branches'] as const;
-  declare readonly name: string;
-  declare readonly unfreezeOnMerge: boolean;
-  declare readonly branches: readonly [NamedGroup, NamedGroup];
+export class LowRankAdapter extends Layer.define('LowRankAdapter', {
+  name: staticField<string>(),
+  unfreezeOnMerge: staticField<boolean>().default(false),
+  branches: child<readonly [NamedGroup, NamedGroup]>(),
+})<NamedArray, NamedArray> {
   constructor(f: { name: string; unfreezeOnMerge?: boolean; branches: readonly [NamedGroup, NamedGroup] }) {
     if (f.branches.length !== 2 || !f.branches.every((b) => b instanceof NamedGroup)) {
       throw new RangeError(`LowRankAdapter '${f.name}': branches must be [NamedGroup 'Pretrained', NamedGroup 'Update'].`);
     }
-    super({ name: f.name, unfreezeOnMerge: f.unfreezeOnMerge ?? false, branches: Object.freeze([...f.branches]) });
+    super({ ...f, branches: Object.freeze([f.branches[0], f.branches[1]] as const) });
   }
 
   /** The wrapped layer (the Pretrained group's only sublayer). */

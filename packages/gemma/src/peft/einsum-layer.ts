@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { NamedArray, formatNamedShape } from '@penjing/named-array';
-import { Layer, LayerError, ParameterSlot, deriveSeed, lecunNormalInitializer, type Initializer, type ParameterLike, Parameter } from '@penjing/layers';
+import { Layer, child, staticField, LayerError, ParameterSlot, deriveSeed, lecunNormalInitializer, type Initializer, type ParameterLike, Parameter } from '@penjing/layers';
 import { einsumLabelled, expandEllipsis, parseEinsum, type EinsumSpec } from './einsum.js';
 
 /**
@@ -88,16 +88,15 @@ export interface EinsumConfig {
  * const q = Einsum.fromConfig({ name: 'attn/q', seed: 0, einsumStr: 'BTD,NDH->BTNH', shape: [4, 64, 16] });
  * q.call(nx.wrap(tf.zeros([2, 7, 64]))).positionalShape; // [2, 7, 4, 16]
  */
-export class Einsum extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['einsumStr', 'weights'] as const;
-  declare readonly einsumStr: string;
-  declare readonly weights: ParameterLike;
-  constructor(f: { einsumStr: string; weights: ParameterLike }) {
-    const spec = parseEinsum(f.einsumStr);
-    if (spec.inputs.length !== 2) throw new RangeError(`Einsum: '${f.einsumStr}' must have exactly two terms, 'inputs,weights->outputs'.`);
-    if (spec.inputs[1].includes('...')) throw new RangeError(`Einsum: the weight term of '${f.einsumStr}' cannot contain '...'.`);
-    super(f);
-  }
+export class Einsum extends Layer.define('Einsum', {
+  einsumStr: staticField<string>().from((s: string) => {
+    const spec = parseEinsum(s);
+    if (spec.inputs.length !== 2) throw new RangeError(`Einsum: '${s}' must have exactly two terms, 'inputs,weights->outputs'.`);
+    if (spec.inputs[1].includes('...')) throw new RangeError(`Einsum: the weight term of '${s}' cannot contain '...'.`);
+    return s;
+  }),
+  weights: child<ParameterLike>(),
+})<NamedArray, NamedArray> {
 
   /** @example Einsum.fromConfig({ name: 'mlp/linear', seed: 1, einsumStr: '...H,HF->...F', shape: [32, 8] }) */
   static fromConfig(c: EinsumConfig): Einsum {

@@ -6,13 +6,12 @@
  * A is a Linear from the base weight's input axes to `lora_rank`, B one from `lora_rank` to
  * its output axes, each flattened in the base weight's HF order.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { NamedArray } from '@penjing/named-array';
-import { Linear, Parameter, keyPathToString, select, type KeyPath } from '@penjing/layers';
+import { Linear, Parameter, keyPathToString, select, type KeyPath, type Layer } from '@penjing/layers';
 import type { GemmaConfig } from '../config.js';
-import { openSafetensors, writeSafetensors, type TensorToWrite } from '@penjing/io/node';
+import { firstNonFinite, isFloatDtype, openSafetensors, readTextFile, writeFileAtomic, writeSafetensors, type SafetensorsFile, type TensorToWrite } from '@penjing/io/node';
 import { hfLayout, hfToParameterValue, parameterValueToHf, type WeightLayout } from '../loading/hf-layout.js';
 import { LORA_RANK_AXIS, LowRankAdapter } from './adapter.js';
 import { loraAdapterFor } from './loraify.js';
@@ -98,9 +97,9 @@ export async function saveLoraAdapters(model: GemmaLike, dir: string, options: S
     modules.push({ path, module: hf.module, layer: hf.layer, rank: f.rank, alpha: f.alpha });
   }
   const config = peftConfigFor(modules, { baseModel: options.baseModel, numLayers: model.config.numLayers });
-  await mkdir(dir, { recursive: true });
+  // Each file is written atomically (weights first: a config never points at missing weights).
   await writeSafetensors(join(dir, ADAPTER_WEIGHTS_FILE), tensors, { metadata: { format: 'pt' } });
-  await writeFile(join(dir, ADAPTER_CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
+  await writeFileAtomic(join(dir, ADAPTER_CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
 }
 
 const TENSOR_NAME = /^(?:base_model\.model\.)?(?:model\.|language_model\.model\.|model\.language_model\.)?layers\.(\d+)\.(self_attn|mlp)\.(q_proj|k_proj|v_proj|o_proj|gate_proj|up_proj|down_proj)\.lora_(A|B)(?:\.default)?\.weight$/;
@@ -119,11 +118,11 @@ export async function loadLoraAdapters<M extends GemmaLike>(model: M, dir: strin
   const configPath = join(dir, ADAPTER_CONFIG_FILE);
   let raw: unknown;
   try {
-    raw = JSON.parse(await readFile(configPath, 'utf8'));
+    raw = JSON.parse(await readTextFile(configPath));
   } catch (e) {
     throw new RangeError(`loadLoraAdapters: cannot read ${configPath} (${(e as Error).message}); a PEFT adapter directory has adapter_config.json and adapter_model.safetensors.`);
   }
-  const alphaFor = readPeftConfig(raw, configPath);
+  const { alphaFor, rankFor } = readPeftConfig(raw, configPath);
   const file = await openSafetensors(join(dir, ADAPTER_WEIGHTS_FILE));
   try {
     const found = new Map<string, { layer: number; module: HfModule; group: string; A?: string; B?: string }>();
@@ -140,32 +139,41 @@ export async function loadLoraAdapters<M extends GemmaLike>(model: M, dir: strin
     const layouts = layoutByLabel(model.config);
     const sites = new Map(loraSites(model).map((s) => [s.label, s]));
     const adapters: [KeyPath, LowRankAdapter][] = [];
-    for (const e of found.values()) {
-      if (!e.A || !e.B) throw new RangeError(`loadLoraAdapters: ${file.path} has lora_${e.A ? 'A' : 'B'} but not lora_${e.A ? 'B' : 'A'} for layers.${e.layer}.${e.group}.${e.module}.`);
-      const path = hfModulePath(e);
-      const base = [...layouts.values()].find((w) => w.hfName === `${path}.weight`);
-      const site = base && sites.get(base.label);
-      if (!base || !site || !(site.layer instanceof Linear)) {
-        const why = base ? `the model has no plain Linear labelled '${base.label}' (already adapted?)` : `the model has ${model.config.numLayers} layers`;
-        throw new RangeError(`loadLoraAdapters: the adapter targets ${path}, but ${why}.`);
+    const made: NamedArray[] = [];
+    try {
+      for (const e of found.values()) {
+        if (!e.A || !e.B) throw new RangeError(`loadLoraAdapters: ${file.path} has lora_${e.A ? 'A' : 'B'} but not lora_${e.A ? 'B' : 'A'} for layers.${e.layer}.${e.group}.${e.module}.`);
+        const path = hfModulePath(e);
+        const base = [...layouts.values()].find((w) => w.hfName === `${path}.weight`);
+        const site = base && sites.get(base.label);
+        if (!base || !site || !(site.layer instanceof Linear)) {
+          const why = base ? `the model has no plain Linear labelled '${base.label}' (already adapted?)` : `the model has ${model.config.numLayers} layers`;
+          throw new RangeError(`loadLoraAdapters: the adapter targets ${path}, but ${why}.`);
+        }
+        const rank = checkFactors(file, e.A, e.B, rankFor(`model.${path}`));
+        const { a, b } = loraLayouts(base, site.layer, rank, e.A.slice(0, -'.lora_A.weight'.length));
+        for (const [l, name] of [[a, e.A], [b, e.B]] as const) {
+          const t = await file.read(name);
+          if (t.shape.join() !== l.hfShape.join()) {
+            throw new RangeError(`loadLoraAdapters: ${file.path}, tensor '${name}' has shape [${t.shape}] but the model implies [${l.hfShape}] (rank ${rank}; ${l.shapeFrom}).`);
+          }
+          const bad = firstNonFinite(t.data);
+          if (bad >= 0) {
+            throw new RangeError(`loadLoraAdapters: ${file.path}, tensor '${name}' has a non-finite value (${t.data[bad]}) at element ${bad}; the adapter is corrupt or training diverged.`);
+          }
+          const raw = tf.tensor(t.data as Float32Array, [...t.shape], 'float32');
+          try {
+            made.push(hfToParameterValue(l, raw));
+          } finally {
+            raw.dispose();
+          }
+        }
+        const adapter = withFactors(loraAdapterFor(site.layer, site.path, { rank, alpha: alphaFor(`model.${path}`, rank), seed: null }), made.at(-2)!, made.at(-1)!);
+        adapters.push([site.keyPath, adapter]);
       }
-      const rank = file.header(e.A).shape[0];
-      const { a, b } = loraLayouts(base, site.layer, rank, e.A.slice(0, -'.lora_A.weight'.length));
-      const values = await Promise.all([[a, e.A], [b, e.B]].map(async ([lay, name]) => {
-        const l = lay as WeightLayout;
-        const t = await file.read(name as string);
-        if (t.shape.join() !== l.hfShape.join()) {
-          throw new RangeError(`loadLoraAdapters: ${file.path}, tensor '${name}' has shape [${t.shape}] but the model implies [${l.hfShape}] (rank ${rank}; ${l.shapeFrom}).`);
-        }
-        const raw = tf.tensor(t.data as Float32Array, [...t.shape], 'float32');
-        try {
-          return hfToParameterValue(l, raw);
-        } finally {
-          raw.dispose();
-        }
-      }));
-      const adapter = withFactors(loraAdapterFor(site.layer, site.path, { rank, alpha: alphaFor(`model.${path}`, rank), seed: null }), values[0], values[1]);
-      adapters.push([site.keyPath, adapter]);
+    } catch (err) {
+      for (const v of made) v.dispose();
+      throw err;
     }
     const byPath = new Map(adapters.map(([p, ad]) => [keyPathToString(p), ad]));
     return select(model).atKeypaths(adapters.map(([p]) => p)).apply((_n, p) => byPath.get(keyPathToString(p))!) as M;
@@ -174,10 +182,35 @@ export async function loadLoraAdapters<M extends GemmaLike>(model: M, dir: strin
   }
 }
 
+/**
+ * Checks a module's two factors before reading them: float dtypes, 2-D, ranks that agree with
+ * each other and with the config's `r` (or its rank_pattern). Returns the rank.
+ */
+function checkFactors(file: SafetensorsFile, aName: string, bName: string, configRank: number | undefined): number {
+  const a = file.header(aName);
+  const b = file.header(bName);
+  for (const h of [a, b]) {
+    if (!isFloatDtype(h.dtype)) {
+      throw new RangeError(`loadLoraAdapters: ${file.path}, tensor '${h.name}' has integer dtype ${h.dtype}; LoRA factors must be floats (F32, BF16 or F16).`);
+    }
+    if (h.shape.length !== 2 || h.size === 0) {
+      throw new RangeError(`loadLoraAdapters: ${file.path}, tensor '${h.name}' has shape [${h.shape}]; LoRA factors are non-empty matrices.`);
+    }
+  }
+  const rank = a.shape[0]!;
+  if (b.shape[1] !== rank) {
+    throw new RangeError(`loadLoraAdapters: ${file.path}: '${aName}' has rank ${rank} (shape [${a.shape}]) but '${bName}' has ${b.shape[1]} (shape [${b.shape}]); the factors do not belong together.`);
+  }
+  if (configRank !== undefined && configRank !== rank) {
+    throw new RangeError(`loadLoraAdapters: ${file.path}: '${aName}' has rank ${rank}, but adapter_config.json says r = ${configRank} for this module; the config and the weights disagree (fix r / rank_pattern, or use the matching weights).`);
+  }
+  return rank;
+}
+
 /** An adapter (built with slots) with its A and B Linear weights set to the given values. */
 export function withFactors(adapter: LowRankAdapter, a: NamedArray, b: NamedArray): LowRankAdapter {
-  const [la, lb, scale] = adapter.branches[1].sublayers as [Linear, Linear, unknown];
+  const [la, lb, scale] = adapter.branches[1].sublayers as [Linear, Linear, Layer];
   const set = (l: Linear, value: NamedArray) => l.replace({ weights: new Parameter({ label: l.weights.label, value }) });
-  const update = adapter.branches[1].replace({ sublayers: Object.freeze([set(la, a), set(lb, b), scale]) as never });
-  return adapter.replace({ branches: Object.freeze([adapter.branches[0], update]) as never });
+  const update = adapter.branches[1].replace({ sublayers: Object.freeze([set(la, a), set(lb, b), scale]) });
+  return adapter.replace({ branches: Object.freeze([adapter.branches[0], update] as const) });
 }

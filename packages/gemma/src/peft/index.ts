@@ -3,7 +3,9 @@
  * positional einsums, `loraify` / `mergeLora`, next-token fine-tuning, and adapters in
  * Hugging Face PEFT's safetensors layout.
  */
-export { einsumMatMul, parseEinsum, planContraction, type ContractionPlan, type EinsumSpec } from './einsum.js';
+export { einsumMatMul, parseEinsum, type EinsumSpec } from './einsum.js';
+// The planner lives in named-array; re-exported where LoRA users found it before.
+export { planContraction, type ContractionPlan } from '@penjing/named-array';
 export { Einsum, type EinsumConfig } from './einsum-layer.js';
 export { LoRAEinsumAdapter, kaimingUniformInitializer, loraEinsumSplit, type LoRAEinsumConfig, type LoRAEinsumSplit } from './lora-einsum.js';
 export { LORA_RANK_AXIS, LoRAScale, LowRankAdapter, adapterParameters, type AdaptableLayer, type LoRAFactors } from './adapter.js';

@@ -5,14 +5,14 @@
  * outputs have, so `inputs,a,b->outputs` computes x·A·B with the original's axes.
  */
 import { NamedArray, formatNamedShape } from '@penjing/named-array';
-import { Layer, LayerError, varianceScalingInitializer, zerosInitializer, type Initializer, type ParameterLike } from '@penjing/layers';
+import { Layer, child, staticField, LayerError, varianceScalingInitializer, zerosInitializer, type Initializer, type ParameterLike } from '@penjing/layers';
 import { parseEinsum, type EinsumSpec } from './einsum.js';
 import { makePositionalParameter, runPositionalEinsum } from './einsum-layer.js';
 
 /**
  * Kaiming (He) uniform over fan-in: U(±√(6 / fan-in)), the default for LoRA's A matrix
  * (variance scaling 2.0, fan-in, uniform).
- * @example LoRAEinsumAdapter.fromConfig({ ..., aInit: kaimingUniformInitializer })
+ * @example LoRAEinsumAdapter.fromConfig({ name: 'attn/q', seed: 0, rank: 4, einsumStr: 'BTD,NDH->BTNH', shape: [2, 8, 16], aInit: kaimingUniformInitializer })
  */
 export const kaimingUniformInitializer: Initializer = varianceScalingInitializer({ scale: 2, mode: 'fanIn', distribution: 'uniform' });
 
@@ -101,18 +101,20 @@ export interface LoRAEinsumConfig {
  * ad.a.value.positionalShape; // [8, 4]   (D, r)
  * ad.b.value.positionalShape; // [4, 2, 16] (r, N, H), zeros
  */
-export class LoRAEinsumAdapter extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['rank', 'einsumStr', 'shape', 'dtype', 'a', 'b'] as const;
-  declare readonly rank: number;
-  declare readonly einsumStr: string;
-  declare readonly shape: readonly number[];
-  declare readonly dtype: 'float32';
-  declare readonly a: ParameterLike;
-  declare readonly b: ParameterLike;
+export class LoRAEinsumAdapter extends Layer.define('LoRAEinsumAdapter', {
+  rank: staticField<number>(),
+  einsumStr: staticField<string>(),
+  shape: staticField<readonly number[]>().from((s: readonly number[]) => Object.freeze([...s])),
+  dtype: staticField<'float32'>().default('float32').from((d: 'float32') => {
+    if (d !== 'float32') throw new RangeError(`LoRAEinsumAdapter: dtype must be 'float32' (tfjs computes in float32); got '${d}'.`);
+    return d;
+  }),
+  a: child<ParameterLike>(),
+  b: child<ParameterLike>(),
+})<NamedArray, NamedArray> {
   constructor(f: { rank: number; einsumStr: string; shape: readonly number[]; dtype?: 'float32'; a: ParameterLike; b: ParameterLike }) {
     loraEinsumSplit(f.einsumStr, f.shape, f.rank);
-    if (f.dtype !== undefined && f.dtype !== 'float32') throw new RangeError(`LoRAEinsumAdapter: dtype must be 'float32' (tfjs computes in float32); got '${f.dtype}'.`);
-    super({ rank: f.rank, einsumStr: f.einsumStr, shape: Object.freeze([...f.shape]), dtype: 'float32', a: f.a, b: f.b });
+    super(f);
   }
 
   /** @example LoRAEinsumAdapter.fromConfig({ name: 'mlp/linear', seed: 1, rank: 2, einsumStr: '...H,HF->...F', shape: [32, 8] }) */

@@ -6,7 +6,7 @@
 import {
   Linear, NamedGroup, Parameter, Selection, keyPathStartsWith, select, keyPathToString, zerosInitializer, type Initializer, type KeyPath,
 } from '@penjing/layers';
-import { LORA_RANK_AXIS, LoRAScale, LowRankAdapter, type AdaptableLayer } from './adapter.js';
+import { LORA_RANK_AXIS, LoRAScale, LowRankAdapter, withWeights, type AdaptableLayer } from './adapter.js';
 import { Einsum } from './einsum-layer.js';
 import { LoRAEinsumAdapter, kaimingUniformInitializer } from './lora-einsum.js';
 import { ATTENTION_MODULES, MLP_MODULES, loraSites, type HfModule, type LoraSite } from './sites.js';
@@ -85,17 +85,18 @@ function inside(sites: LoraSite[], sel: Selection<unknown, unknown>, model: unkn
  * returns for the model's root selection (predicates read site fields, which a Selection
  * lacks, so they return a non-Selection or throw).
  */
-function byFunction(sites: LoraSite[], fn: (x: never) => unknown, model: unknown): LoraSite[] {
+// Which of the two forms `fn` has is known only by calling it, so it is called through Reflect.apply.
+function byFunction(sites: LoraSite[], fn: Extract<LoraWhere, Function>, model: unknown): LoraSite[] {
   let asSelection: unknown;
   let firstError: unknown;
   try {
-    asSelection = fn(select(model) as never);
+    asSelection = Reflect.apply(fn, undefined, [select(model)]);
   } catch (e) {
     firstError = e;
   }
   if (asSelection instanceof Selection) return inside(sites, asSelection, model);
   try {
-    return sites.filter((s) => (fn as (s: LoraSite) => unknown)(s) === true);
+    return sites.filter((s) => Reflect.apply(fn, undefined, [s]) === true);
   } catch (e) {
     throw firstError ?? e;
   }
@@ -113,7 +114,7 @@ export function loraAdapterFor(layer: AdaptableLayer, path: string, o: LoraOptio
   const stem = labelStem(layer.weights.label);
   const w = layer.weights;
   const wasTrainable = w instanceof Parameter && w.trainable;
-  const frozen = layer.replace({ weights: w instanceof Parameter ? w.replace({ trainable: false }) : w } as never) as AdaptableLayer;
+  const frozen = withWeights(layer, w instanceof Parameter ? w.replace({ trainable: false }) : w);
   const scale = new LoRAScale({ alpha, rank });
   let update: NamedGroup;
   if (layer instanceof Einsum) {

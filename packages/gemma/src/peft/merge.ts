@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as nx from '@penjing/named-array';
 import { NamedArray, formatNamedShape } from '@penjing/named-array';
 import { Parameter, select, type ParameterLike } from '@penjing/layers';
-import { LORA_RANK_AXIS, LowRankAdapter, type AdaptableLayer } from './adapter.js';
+import { LORA_RANK_AXIS, LowRankAdapter, withWeights, type AdaptableLayer } from './adapter.js';
 import { Einsum } from './einsum-layer.js';
 import { einsumMatMul } from './einsum.js';
 
@@ -38,7 +38,7 @@ export function loraDelta(adapter: LowRankAdapter): NamedArray {
     return new NamedArray(t, t.shape.map((_, i) => i));
   }
   const data = tf.tidy(() => {
-    const ab = nx.contract([LORA_RANK_AXIS] as never[], a, b).mul(scale);
+    const ab = nx.contract([LORA_RANK_AXIS], a, b).mul(scale);
     const ws = w.namedShape as Record<string, number>;
     const ds = ab.namedShape as Record<string, number>;
     const same = w.names.length === ab.names.length && w.names.every((n) => ws[n] === ds[n]);
@@ -60,7 +60,7 @@ export function mergeAdapter(adapter: LowRankAdapter): AdaptableLayer {
   const value = new NamedArray(tf.tidy(() => tf.add(w.value.data, delta.data)), w.value.axes);
   delta.data.dispose();
   const weights = w.replace({ value, trainable: adapter.unfreezeOnMerge ? true : w.trainable });
-  return layer.replace({ weights } as never) as AdaptableLayer;
+  return withWeights(layer, weights);
 }
 
 /**

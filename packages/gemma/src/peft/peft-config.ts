@@ -5,6 +5,8 @@
  * `alpha_pattern`, whose keys match module names by suffix.
  */
 import type { HfModule } from './sites.js';
+import { safeRegExp } from '@penjing/transformer';
+import { FLOAT32_MAX } from '../config/validate.js';
 
 /** The file names PEFT uses. */
 export const ADAPTER_CONFIG_FILE = 'adapter_config.json';
@@ -55,7 +57,7 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
  * list when every layer has the same modules, else a regex naming exactly the saved ones
  * (so PEFT does not add fresh adapters where we had none).
  *
- * @example peftConfigFor(modules, { baseModel: 'google/gemma-3-270m' }).target_modules // ['k_proj', 'o_proj', 'q_proj', 'v_proj']
+ * @example peftConfigFor(modules, { baseModel: 'google/gemma-3-270m', numLayers: 18 }).target_modules // ['k_proj', 'o_proj', 'q_proj', 'v_proj']
  */
 export function peftConfigFor(mods: readonly SavedModule[], o: { baseModel?: string; numLayers: number }): PeftLoraConfig {
   const r = mostCommon(mods.map((m) => m.rank));
@@ -89,17 +91,21 @@ export function peftConfigFor(mods: readonly SavedModule[], o: { baseModel?: str
 }
 
 /** PEFT's pattern lookup: a key matches a module path equal to it or ending in `.key` (keys may be regexes). */
-function patternValue(pattern: Readonly<Record<string, number>> | undefined, path: string): number | undefined {
-  for (const [k, v] of Object.entries(pattern ?? {})) {
-    let re: RegExp;
+function patternMatcher(pattern: Readonly<Record<string, number>> | undefined, file: string, key: string): (path: string) => number | undefined {
+  // Keys come from the file: each is checked (no nested or ambiguous repetition) before it runs.
+  const compiled = Object.entries(pattern ?? {}).map(([k, v]) => {
+    let valid = true;
     try {
-      re = new RegExp(`(?:^|.*\\.)${k}$`);
+      new RegExp(k);
     } catch {
-      re = new RegExp(`(?:^|.*\\.)${escape(k)}$`);
+      valid = false; // PEFT falls back to the literal name
     }
-    if (re.test(path)) return v;
-  }
-  return undefined;
+    // The key is checked as written; the wrapper around it adds no repetition.
+    if (valid) safeRegExp(k, `${file}, ${key} key`, '');
+    const re = new RegExp(`(?:^|\\.)${valid ? `(?:${k})` : escape(k)}$`);
+    return [re, v] as const;
+  });
+  return (path) => compiled.find(([re]) => re.test(path))?.[1];
 }
 
 /**
@@ -107,7 +113,12 @@ function patternValue(pattern: Readonly<Record<string, number>> | undefined, pat
  * rank, as our LoRAScale's alpha (scale = alpha / rank). rsLoRA's alpha / √r is expressed
  * as alpha·√r / r, so adapters trained with it load with the same outputs.
  */
-export function readPeftConfig(raw: unknown, file: string): (path: string, rank: number) => number {
+export function readPeftConfig(raw: unknown, file: string): {
+  /** The alpha (as LoRAScale's alpha) of a module path with factors of this rank. */
+  alphaFor: (path: string, rank: number) => number;
+  /** The rank the config promises for a module path (rank_pattern, else r), if it says. */
+  rankFor: (path: string) => number | undefined;
+} {
   const fail = (msg: string): never => {
     throw new RangeError(`${file}: ${msg}`);
   };
@@ -121,8 +132,29 @@ export function readPeftConfig(raw: unknown, file: string): (path: string, rank:
     fail(`modules_to_save lists [${c.modules_to_save.join(', ')}]; fully fine-tuned modules are not supported, only LoRA factors.`);
   }
   if (!(typeof c.lora_alpha === 'number' && Number.isFinite(c.lora_alpha))) fail(`lora_alpha must be a number; got ${JSON.stringify(c.lora_alpha)}.`);
-  return (path, rank) => {
-    const alpha = patternValue(c.alpha_pattern, path) ?? c.lora_alpha;
-    return c.use_rslora ? alpha * Math.sqrt(rank) : alpha;
+  checkFloat32(c.lora_alpha, 'lora_alpha', fail);
+  if (c.r !== undefined && c.r !== null && !(Number.isSafeInteger(c.r) && c.r >= 1)) fail(`r must be a positive integer; got ${JSON.stringify(c.r)}.`);
+  for (const key of ['alpha_pattern', 'rank_pattern'] as const) {
+    const pattern = c[key];
+    if (pattern === undefined || pattern === null) continue;
+    if (typeof pattern !== 'object' || Array.isArray(pattern)) fail(`${key} must be an object mapping module patterns to numbers.`);
+    for (const [k, v] of Object.entries(pattern)) {
+      if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${key}[${JSON.stringify(k)}] must be a finite number; got ${JSON.stringify(v)}.`);
+      if (key === 'alpha_pattern') checkFloat32(v, `alpha_pattern[${JSON.stringify(k)}]`, fail);
+      else if (!(Number.isSafeInteger(v) && v >= 1)) fail(`rank_pattern[${JSON.stringify(k)}] must be a positive integer; got ${v}.`);
+    }
+  }
+  const alphaOf = patternMatcher(c.alpha_pattern, file, 'alpha_pattern');
+  const rankOf = patternMatcher(c.rank_pattern, file, 'rank_pattern');
+  return {
+    alphaFor: (path, rank) => {
+      const alpha = alphaOf(path) ?? c.lora_alpha;
+      return c.use_rslora ? alpha * Math.sqrt(rank) : alpha;
+    },
+    rankFor: (path) => rankOf(path) ?? (typeof c.r === 'number' ? c.r : undefined),
   };
+}
+
+function checkFloat32(v: number, key: string, fail: (msg: string) => never): void {
+  if (Math.abs(v) > FLOAT32_MAX) fail(`${key} is ${v}, beyond float32's range (±${FLOAT32_MAX.toExponential(4)}); it would become Infinity and make every output NaN.`);
 }

@@ -105,7 +105,7 @@ export async function trainLora<M extends LogitsModel>(
   if (frozen.length) throw new RangeError(`trainLora: these LoRA factors are frozen: ${frozen.join(', ')}; unfreeze them to train.`);
   const optimizer = options.optimizer ?? tf.train.adam(options.learningRate ?? 1e-3);
   const lossFn = options.loss ?? ((m: M, b: LoraBatch) => nextTokenLoss(m, b));
-  const trainer = new Trainer<M, LoraBatch>(model, { loss: lossFn, optimizer, wrt });
+  const trainer = new Trainer<M, LoraBatch>(model, { loss: lossFn, optimizer, wrt, keepInitialUsable: true });
   const show = options.progress ?? (typeof process !== 'undefined' && !!process.stdout?.isTTY);
   const bar = show && steps > 0 ? await progressBar(steps) : undefined;
   const losses: number[] = [];

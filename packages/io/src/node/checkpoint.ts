@@ -3,12 +3,14 @@
  * `model.safetensors.index.json`. This module opens either behind one interface that
  * lists every tensor and reads any of them by name.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { readTextFile } from './files.js';
 import { basename, dirname, join } from 'node:path';
 import { SafetensorsError } from '../errors.js';
 import { INDEX_FILE, SINGLE_FILE } from '../hf-files.js';
 import type { TensorInfo } from '../header.js';
 import type { ProgressCallback } from '../progress.js';
+import { SAVE_ID_KEY } from '../save-id.js';
 import { openSafetensors, suggest, type ReadOptions, type SafetensorsFile, type TensorData } from './reader.js';
 
 
@@ -44,8 +46,8 @@ export interface SafetensorsCheckpoint {
 }
 
 /**
- * Opens a checkpoint: a directory (with `model.safetensors.index.json`, `model.safetensors`,
- * or exactly one `*.safetensors` file), a `.safetensors` file, or an index file. Every
+ * Opens a checkpoint: a directory (with `model.safetensors`, else `model.safetensors.index.json`,
+ * else exactly one `*.safetensors` file), a `.safetensors` file, or an index file. Every
  * shard is opened once, up front, so a missing shard or a tensor the index promises but
  * the shard lacks is reported before anything is loaded.
  *
@@ -63,8 +65,10 @@ export async function openCheckpoint(path: string): Promise<SafetensorsCheckpoin
   }
   if (kind === 'dir') {
     const entries = await readdir(path);
-    if (entries.includes(INDEX_FILE)) return openIndexed(join(path, INDEX_FILE), path);
+    // As in transformers, a single file wins over an index: a save removes the other kind
+    // afterwards, so if both are present the single file is the newer (or only complete) one.
     if (entries.includes(SINGLE_FILE)) return openSingle(join(path, SINGLE_FILE), path);
+    if (entries.includes(INDEX_FILE)) return openIndexed(join(path, INDEX_FILE), path);
     const candidates = entries.filter((e) => e.endsWith('.safetensors')).sort();
     if (candidates.length === 1) return openSingle(join(path, candidates[0]), path);
     throw new SafetensorsError(path,
@@ -94,9 +98,9 @@ async function openSingle(file: string, opened: string): Promise<SafetensorsChec
 async function readIndex(indexFile: string): Promise<{ weightMap: Record<string, string>; metadata: Record<string, unknown> }> {
   let text: string;
   try {
-    text = await readFile(indexFile, 'utf8');
+    text = await readTextFile(indexFile);
   } catch (cause) {
-    throw new SafetensorsError(indexFile, 'cannot read the index file', { cause, fix: 'Check the path.' });
+    throw new SafetensorsError(indexFile, `cannot read the index file (${(cause as Error).message})`, { cause, fix: 'Check the path.' });
   }
   let json: unknown;
   try {
@@ -135,6 +139,7 @@ async function openIndexed(indexFile: string, opened: string): Promise<Safetenso
       }
       files.push(await openSafetensors(shardPath));
     }
+    checkOneSave(indexFile, metadata, files);
     const byShard = new Map(shardNames.map((s, i) => [s, files[i]]));
     const owner = new Map<string, SafetensorsFile>();
     for (const f of files) {
@@ -160,6 +165,22 @@ async function openIndexed(indexFile: string, opened: string): Promise<Safetenso
   } catch (e) {
     await Promise.all(files.map((f) => f.close()));
     throw e;
+  }
+}
+
+/**
+ * Penjing's sharded saves stamp the index and every shard with one save id; shards from
+ * another save (a re-save that crashed mid-commit) are refused instead of loaded as a mixture.
+ */
+function checkOneSave(indexFile: string, metadata: Readonly<Record<string, unknown>>, files: readonly SafetensorsFile[]): void {
+  const want = metadata[SAVE_ID_KEY];
+  for (const f of files) {
+    const have = f.metadata[SAVE_ID_KEY];
+    if (have !== want && (have !== undefined || want !== undefined)) {
+      throw new SafetensorsError(indexFile,
+        `shard ${basename(f.path)} was written by another save than the index (save id ${JSON.stringify(have ?? null)} vs ${JSON.stringify(want ?? null)}), so the directory mixes two checkpoints`,
+        { fix: 'An earlier save was interrupted; save the model again (or restore the checkpoint) before loading.' });
+    }
   }
 }
 

@@ -3,7 +3,8 @@
  * or the folder of a `.safetensors` or index file) and parses it, with errors that name the
  * file and say what to do. What the keys mean is the model family's business.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { readTextFile, type FileError } from './files.js';
 import { dirname, join } from 'node:path';
 import { CheckpointError } from '../checkpoint-error.js';
 import { CONFIG_FILE } from '../hf-files.js';
@@ -35,9 +36,10 @@ export async function readHfConfigJson(path: string): Promise<{ json: unknown; f
   const file = join(await checkpointDir(path), CONFIG_FILE);
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readTextFile(file);
   } catch (cause) {
-    throw new CheckpointError(file, `cannot read the config (${(cause as NodeJS.ErrnoException).code ?? cause})`, {
+    const e = cause as FileError;
+    throw new CheckpointError(file, `cannot read the config (${e.code === 'ENOENT' ? 'ENOENT' : e.message})`, {
       fix: 'A Hugging Face checkpoint directory has a config.json next to its safetensors; or pass {config}.',
     });
   }

@@ -26,7 +26,7 @@ const MB = 2 ** 20;
  *
  * @example
  * const sink = progressSink(undefined, ckpt.totalBytes, 'Loading model.safetensors');
- * try { for await (const e of ckpt.entries({ onProgress: sink.onProgress })) { … } } finally { sink.stop(); }
+ * try { for await (const [name] of ckpt.entries({ onProgress: sink.onProgress })) console.log(name); } finally { sink.stop(); }
  */
 export function progressSink(option: ProgressOption, totalBytes: number, title: string): ProgressSink {
   if (typeof option === 'function') return { onProgress: option, stop() {} };

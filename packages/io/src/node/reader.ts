@@ -3,7 +3,8 @@
  * each tensor's bytes are read on demand, in chunks, straight into the output array, so
  * a multi-gigabyte checkpoint never sits in memory as raw bytes next to its decoded copy.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { openRegularFile, type FileError } from './files.js';
 import { SafetensorsError } from '../errors.js';
 import { allocateFor, assertLittleEndianHost, decodeInto, DTYPE_SIZE, type SafetensorsDtype, type TensorArray } from '../dtypes.js';
 import { headerLength, parseHeader, type TensorInfo } from '../header.js';
@@ -57,11 +58,12 @@ export async function openSafetensors(path: string): Promise<SafetensorsFile> {
   assertLittleEndianHost();
   let handle: FileHandle;
   try {
-    handle = await open(path, 'r');
+    // Regular files only, opened without blocking: a FIFO in a checkpoint's place fails at once.
+    handle = await openRegularFile(path);
   } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    throw new SafetensorsError(path, code === 'ENOENT' ? 'file does not exist' : `cannot open file (${code ?? cause})`,
-      { cause, fix: code === 'ENOENT' ? 'Check the path, or download the checkpoint file.' : undefined });
+    const e = cause as FileError;
+    throw new SafetensorsError(path, e.code === 'ENOENT' ? 'file does not exist' : `cannot open file (${e.message.slice(path.length + 2)})`,
+      { cause, fix: e.code === 'ENOENT' ? 'Check the path, or download the checkpoint file.' : undefined });
   }
   try {
     const { size } = await handle.stat();

@@ -1,11 +1,15 @@
 /**
  * Writing safetensors files, single or sharded. Data is encoded and written a chunk at a
  * time, and may be supplied lazily, so saving a large model never builds the whole file
- * in memory. Files are written under a temporary name and renamed when complete, so an
- * interrupted save never leaves a truncated file that looks valid.
+ * in memory. Files are written under fresh, exclusively created temporary names and renamed
+ * when complete (see files.ts), so an interrupted save never leaves a truncated file that
+ * looks valid, and a sharded save is committed only once every shard is complete.
  */
-import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { SAVE_ID_KEY } from '../save-id.js';
+import { commitRenames, fileError, removeQuietly, writeTempFile } from './files.js';
 import { SafetensorsError } from '../errors.js';
 import { assertLittleEndianHost, encodeInto, WRITABLE_SIZE, type WritableDtype } from '../dtypes.js';
 import { INDEX_FILE, SINGLE_FILE } from '../hf-files.js';
@@ -90,29 +94,26 @@ function encodeHeader(file: string, entries: [string, TensorToWrite][], metadata
  * }, { metadata: { format: 'pt' } });
  */
 export async function writeSafetensors(path: string, tensors: TensorsToWrite, options: WriteOptions = {}): Promise<number> {
+  const { temp, bytes } = await writeSafetensorsTemp(path, toEntries(tensors), options);
+  await commitRenames([[temp, path]]);
+  return bytes;
+}
+
+/** Writes a complete safetensors file under a fresh temporary name beside `path`; the caller renames it. */
+async function writeSafetensorsTemp(
+  path: string, entries: [string, TensorToWrite][], options: WriteOptions,
+): Promise<{ temp: string; bytes: number }> {
   assertLittleEndianHost();
-  const entries = toEntries(tensors);
   const header = encodeHeader(path, entries, options.metadata);
   const bytesTotal = entries.reduce((s, [n, t]) => s + storedBytes(path, n, t), 0);
-  const partial = `${path}.partial`;
-  const handle = await open(partial, 'w').catch((cause) => {
-    throw new SafetensorsError(path, `cannot create the file (${(cause as NodeJS.ErrnoException).code ?? cause})`,
-      { cause, fix: 'Check that the directory exists and is writable.' });
-  });
-  let ok = false;
-  try {
+  const temp = await writeTempFile(path, async (handle) => {
     await handle.write(header);
     let done = 0;
     for (const [name, t] of entries) {
       done = await writeTensor(handle, path, name, t, done, bytesTotal, options.onProgress);
     }
-    ok = true;
-  } finally {
-    await handle.close();
-    if (!ok) await rm(partial, { force: true });
-  }
-  await rename(partial, path);
-  return header.byteLength + bytesTotal;
+  });
+  return { temp, bytes: header.byteLength + bytesTotal };
 }
 
 async function writeTensor(
@@ -163,6 +164,8 @@ export interface ShardedWriteOptions {
   readonly metadata?: Readonly<Record<string, string>>;
   /** Totals refer to all shards together. */
   readonly onProgress?: ProgressCallback;
+  /** Other files of the checkpoint (e.g. `config.json`), by name, committed together with the weights. */
+  readonly extraFiles?: Readonly<Record<string, string>>;
 }
 
 /** What `writeShardedSafetensors` wrote. */
@@ -177,7 +180,9 @@ export interface ShardedWriteResult {
  * Writes tensors into a directory the way Hugging Face does: `model.safetensors` when they
  * fit in one shard, otherwise `model-0000i-of-0000n.safetensors` plus
  * `model.safetensors.index.json` (`{metadata: {total_size}, weight_map}`). Tensors keep
- * their order; a shard is closed when the next tensor would overflow it.
+ * their order; a shard is closed when the next tensor would overflow it. Nothing in `dir` changes
+ * until every file is complete; then the new files replace the old checkpoint's and the old
+ * checkpoint's other weight files (a stale index or shards) are removed.
  *
  * @example
  * await writeShardedSafetensors('out/', tensors, { maxShardBytes: 2e9 });
@@ -204,27 +209,63 @@ export async function writeShardedSafetensors(
     size += bytes;
   }
   if (current.length || !shards.length) shards.push(current);
-  await mkdir(dir, { recursive: true });
 
   const n = shards.length;
   const pad = (i: number) => String(i).padStart(5, '0');
   const files = n === 1 ? [SINGLE_FILE] : shards.map((_, i) => `model-${pad(i + 1)}-of-${pad(n)}.safetensors`);
   const bytesTotal = entries.reduce((s, [name, t]) => s + storedBytes(dir, name, t), 0);
-  let before = 0;
-  for (let i = 0; i < n; i++) {
-    const onProgress = options.onProgress;
-    await writeSafetensors(join(dir, files[i]), shards[i], {
-      metadata: options.metadata,
-      onProgress: onProgress && ((p) => onProgress({ ...p, bytesDone: before + p.bytesDone, bytesTotal })),
-    });
-    before += shards[i].reduce((s, [name, t]) => s + storedBytes(dir, name, t), 0);
+  // Every shard and the index carry one id of this save; the loader refuses shards whose id
+  // differs from the index's, so no crash mid-commit can leave a loadable mixture of saves.
+  const saveId = randomBytes(8).toString('hex');
+  const metadata = n === 1 ? options.metadata : { ...options.metadata, [SAVE_ID_KEY]: saveId };
+  const temps: [string, string][] = [];
+  try {
+    let before = 0;
+    for (let i = 0; i < n; i++) {
+      const onProgress = options.onProgress;
+      const { temp } = await writeSafetensorsTemp(join(dir, files[i]!), shards[i]!, {
+        metadata,
+        onProgress: onProgress && ((p) => onProgress({ ...p, bytesDone: before + p.bytesDone, bytesTotal })),
+      });
+      temps.push([temp, join(dir, files[i]!)]);
+      before += shards[i]!.reduce((s, [name, t]) => s + storedBytes(dir, name, t), 0);
+    }
+    if (n > 1) {
+      const weightMap: Record<string, string> = {};
+      const names = shards.flatMap((s, i) => s.map(([name]) => [name, files[i]!] as const));
+      for (const [name, file] of [...names].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) weightMap[name] = file;
+      const index = { metadata: { total_size: bytesTotal, [SAVE_ID_KEY]: saveId }, weight_map: weightMap };
+      temps.push([await writeTempFile(join(dir, INDEX_FILE), JSON.stringify(index, null, 2) + '\n'), join(dir, INDEX_FILE)]);
+    }
+    for (const [name, content] of Object.entries(options.extraFiles ?? {})) {
+      temps.push([await writeTempFile(join(dir, name), content), join(dir, name)]);
+    }
+  } catch (e) {
+    await Promise.all(temps.map(([t]) => removeQuietly(t)));
+    throw e;
   }
-  if (n === 1) return { files, indexFile: undefined };
+  // Commit: shards, then the extra files, then the index (the sharded checkpoint's commit
+  // point); then remove what the previous checkpoint left (a single file wins over an index
+  // at load, as in transformers, so it goes once the new shards are complete).
+  const index = n > 1 ? temps.splice(n, 1) : [];
+  await commitRenames([...temps, ...index]);
+  await removeStale(dir, new Set([...files, ...(n > 1 ? [INDEX_FILE] : [])]));
+  return { files, indexFile: n > 1 ? INDEX_FILE : undefined };
+}
 
-  const weightMap: Record<string, string> = {};
-  const names = shards.flatMap((s, i) => s.map(([name]) => [name, files[i]] as const));
-  for (const [name, file] of [...names].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) weightMap[name] = file;
-  const index = { metadata: { total_size: bytesTotal }, weight_map: weightMap };
-  await writeFile(join(dir, INDEX_FILE), JSON.stringify(index, null, 2) + '\n');
-  return { files, indexFile: INDEX_FILE };
+/** The shard file names Hugging Face (and this writer) use. */
+const SHARD_NAME = /^model-\d{5}-of-\d{5}\.safetensors$/;
+
+/** Removes the checkpoint files of an earlier save that the new one did not write. */
+async function removeStale(dir: string, keep: ReadonlySet<string>): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (cause) {
+    throw fileError(dir, 'cannot list the directory after saving', cause);
+  }
+  const stale = names.filter((f) => !keep.has(f) && (f === SINGLE_FILE || f === INDEX_FILE || SHARD_NAME.test(f)));
+  // The index goes first: without it the old shards are inert.
+  stale.sort((a, b) => Number(b === INDEX_FILE) - Number(a === INDEX_FILE));
+  for (const f of stale) await removeQuietly(join(dir, f));
 }

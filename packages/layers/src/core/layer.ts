@@ -1,8 +1,59 @@
+/**
+ * # Layers and side inputs
+ *
+ * A layer is an immutable struct with a forward pass: `call(input, sideInputs)`. Its fields
+ * are declared once (`Layer.define`); sublayers are `child` fields, settings `staticField`s.
+ *
+ * Most of what a layer reads arrives as its input. The rest — token positions, attention
+ * masks, a KV cache, a collector for captured activations — arrives as a *side input*: a
+ * named value that travels down the whole call unchanged, so that a layer deep in the tree
+ * can read it without every layer above passing it on by hand. A layer that reads one lists
+ * it in `sideInputRequests()`. Someone must supply it: the caller (`call(x, { name })`), or
+ * a *handler* layer in the tree (`WithSideInputsFromInput`, `WithConstantSideInputs`) that
+ * lists it in `handledSideInputs()`. The outermost `call` checks the whole tree before it
+ * computes anything and names the layer path of every request no one answers; errors during
+ * the forward pass are prefixed with the path of the layer that raised them.
+ *
+ * ```ts
+ * import * as nx from '@penjing/named-array';
+ * import { Layer, Sequential, WithSideInputsFromInput, staticField, unhandledSideInputs, type SideInputs } from '@penjing/layers';
+ * await nx.ready();
+ *
+ * // A layer that reads the side input `tokenPositions`.
+ * class AddPositions extends Layer.define('AddPositions', { scale: staticField<number>().default(1) })<nx.NamedArray, nx.NamedArray> {
+ *   override sideInputRequests() { return ['tokenPositions']; }
+ *   protected override forward(x: nx.NamedArray, side: SideInputs) {
+ *     return x.add((side.tokenPositions as nx.NamedArray).astype('float32').mul(this.scale));
+ *   }
+ * }
+ * const model = new Sequential({ sublayers: [new AddPositions({ scale: 10 })] });
+ * const x = nx.zeros({ batch: 1, seq: 3 });
+ *
+ * // Nobody supplies it yet, and the tree says where it is needed, before anything runs.
+ * unhandledSideInputs(model); //=> [{ path: '.sublayers[0]', layer: 'AddPositions', name: 'tokenPositions' }]
+ *
+ * // The caller can pass it...
+ * model.call(x, { tokenPositions: nx.arange('seq', 3) }).unwrap('batch', 'seq').arraySync(); //=> [[0, 10, 20]]
+ *
+ * // ...or a handler computes it from the input, and `call(x)` just works.
+ * const positionsOf = (tokens: nx.NamedArray) => nx.arange('seq', tokens.namedShape.seq);
+ * const handled = new WithSideInputsFromInput({ body: model, sideInputs: { tokenPositions: positionsOf } });
+ * unhandledSideInputs(handled); //=> []
+ * handled.call(x).unwrap('batch', 'seq').arraySync(); //=> [[0, 10, 20]]
+ *
+ * // A failure inside names the layer's path and type.
+ * let message = '';
+ * try { model.call(x, { tokenPositions: nx.arange('seq', 4) }); } catch (e) { message = (e as Error).message; }
+ * message.startsWith('At .sublayers[0] (AddPositions): '); //=> true
+ * ```
+ */
 import * as tf from '@tensorflow/tfjs';
 import { NamedArray } from '@penjing/named-array';
-import { Struct } from '../tree/struct.js';
+import { Struct, defineBase } from '../tree/struct.js';
+import type { ConstructorArgs, FieldSpecs, FieldValues, StructStatics } from '../tree/fields.js';
 import { childrenOf, walk } from '../tree/tree.js';
 import { keyPathToString, type KeyPath } from '../tree/keypath.js';
+import { assertNotStale } from '../train/stale.js';
 
 /** Side inputs by name (token positions, attention masks, caches, ...). */
 export type SideInputs = Readonly<Record<string, unknown>>;
@@ -18,7 +69,7 @@ export class LayerError extends Error {
 /**
  * Raised before any computation when a layer requests a side input nobody supplies; lists
  * each request's layer path, type and name.
- * @example catch (e) { if (e instanceof UnhandledSideInputError) e.unhandled.map((u) => u.path) }
+ * @example try { model.call(x); } catch (e) { if (e instanceof UnhandledSideInputError) console.log(e.unhandled.map((u) => u.path)); }
  */
 export class UnhandledSideInputError extends Error {
   override readonly name = 'UnhandledSideInputError';
@@ -42,8 +93,14 @@ export interface UnhandledRequest {
   name: string;
 }
 
-let depth = 0;
-const ERROR_LAYER = Symbol('penjing.errorLayer');
+/**
+ * Marks the side inputs of calls made inside an outer `call`: the mark travels with the side
+ * inputs (combinators pass them on, spreads copy it), so nested calls skip the checks and
+ * the tidy, and an unrelated model called from inside a forward pass still gets its own.
+ */
+const INSIDE = Symbol('penjing.insideCall');
+/** The innermost layer each error passed through, for the outermost call's message. */
+const errorLayers = new WeakMap<object, Layer>();
 const checked = new WeakMap<object, Set<string>>();
 
 /**
@@ -56,13 +113,27 @@ const checked = new WeakMap<object, Set<string>>();
  * inside `tf.tidy`, and reports errors with the path of the layer that raised them.
  *
  * @example
- * class Double extends Layer<NamedArray, NamedArray> {
- *   constructor() { super({}); }
- *   protected forward(x: NamedArray) { return x.mul(2); }
+ * class Scale extends Layer.define('Scale', { by: staticField<number>().default(2) })<NamedArray, NamedArray> {
+ *   protected override forward(x: NamedArray) { return x.mul(this.by); }
  * }
- * new Double().call(nx.ones({ seq: 3 }));
+ * new Scale().call(nx.ones({ seq: 3 })); // [2, 2, 2]
  */
-export abstract class Layer<I = any, O = any> extends Struct {
+export abstract class Layer<I = unknown, O = unknown> extends Struct {
+  /**
+   * A layer base class with the given fields (see \`Struct.define\`); the layer's input and
+   * output types follow as type arguments.
+   * @example
+   * class Scale extends Layer.define('Scale', { by: staticField<number>() })<NamedArray, NamedArray> {
+   *   protected override forward(x: NamedArray) { return x.mul(this.by); }
+   * }
+   */
+  static override define<const S extends FieldSpecs>(
+    name: string,
+    specs: S,
+  ): (abstract new <I = unknown, O = unknown>(...args: ConstructorArgs<S>) => Layer<I, O> & FieldValues<S>) & StructStatics {
+    return defineBase(Layer, name, specs);
+  }
+
   /** The computation; called by `call`. Sublayers are invoked with `child.call(x, side)`. */
   protected abstract forward(input: I, side: SideInputs): O;
 
@@ -82,27 +153,26 @@ export abstract class Layer<I = any, O = any> extends Struct {
    * @example const logits = model.call(tokens, { tokenPositions });
    */
   call(input: I, side: SideInputs = {}): O {
-    if (depth > 0) {
+    if ((side as Record<symbol, unknown>)[INSIDE]) {
       try {
         return this.forward(input, side);
       } catch (e) {
-        if (e && typeof e === 'object' && !(ERROR_LAYER in e)) (e as Record<symbol, unknown>)[ERROR_LAYER] = this;
+        if (e && typeof e === 'object' && !errorLayers.has(e)) errorLayers.set(e, this);
         throw e;
       }
     }
+    assertNotStale(this, `${this.typeName()}.call`);
     assertSideInputsHandled(this, Object.keys(side));
-    depth++;
+    const inner: SideInputs = { ...side, [INSIDE]: true };
     try {
       let out!: O;
       tf.tidy(() => {
-        out = this.forward(input, side);
+        out = this.forward(input, inner);
         return tensorsIn(out);
       });
       return out;
     } catch (e) {
       throw locateError(this, e);
-    } finally {
-      depth--;
     }
   }
 }
@@ -171,9 +241,18 @@ export function pathOf(tree: unknown, target: unknown): KeyPath | undefined {
 
 function locateError(root: Layer, e: unknown): unknown {
   if (!(e instanceof Error)) return e;
+  // A disposed parameter surfaces from tfjs as a bare TypeError ("reading 'backend'"); say what happened.
+  if (!(e instanceof LayerError) && /disposed|backend|undefined/i.test(e.message)) {
+    const dead = tensorsIn(root).find((t) => t.isDisposed);
+    if (dead) {
+      return new LayerError(
+        `${root.typeName()}.call: this model's tensors were disposed (disposeTree ran on it, or on a tree sharing its parameters), ` +
+          `so it cannot run. Load or build the model again, and dispose it only when done with it. (${e.message})`,
+      );
+    }
+  }
   // An error raised by the outermost layer itself carries no tag: then the root is the culprit.
-  const tagged = (e as unknown as Record<symbol, unknown>)[ERROR_LAYER];
-  const culprit = tagged instanceof Layer ? tagged : root;
+  const culprit = errorLayers.get(e) ?? root;
   if (e.message.startsWith('At ')) return e;
   const path = pathOf(root, culprit);
   const where = path ? keyPathToString(path) || '(root)' : '(unknown)';

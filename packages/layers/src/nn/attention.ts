@@ -1,5 +1,19 @@
 import type { NamedArray } from '@penjing/named-array';
 import { Layer, type SideInputs } from '../core/layer.js';
+import { child } from '../tree/fields.js';
+
+/**
+ * The five sublayers of an attention layer, for variants that keep them (e.g. a KV-caching
+ * attention adds its cache index: `Layer.define('MyAttention', { ...ATTENTION_FIELDS, ... })`).
+ * @example Layer.define('CachedAttention', { ...ATTENTION_FIELDS, cacheIndex: staticField<number>() })
+ */
+export const ATTENTION_FIELDS = {
+  inputToQuery: child<Layer<NamedArray, NamedArray>>(),
+  inputToKey: child<Layer<NamedArray, NamedArray>>(),
+  inputToValue: child<Layer<NamedArray, NamedArray>>(),
+  queryKeyToAttn: child<Layer<readonly NamedArray[], NamedArray>>(),
+  attnValueToOutput: child<Layer<readonly NamedArray[], NamedArray>>(),
+};
 
 /**
  * Attention as pure dataflow (Penzai's `pz.nn.Attention`): the five sublayers decide
@@ -14,22 +28,7 @@ import { Layer, type SideInputs } from '../core/layer.js';
  * @example
  * new Attention({ inputToQuery, inputToKey, inputToValue, queryKeyToAttn, attnValueToOutput }).call(x, { tokenPositions })
  */
-export class Attention extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['inputToQuery', 'inputToKey', 'inputToValue', 'queryKeyToAttn', 'attnValueToOutput'] as const;
-  declare readonly inputToQuery: Layer<NamedArray, NamedArray>;
-  declare readonly inputToKey: Layer<NamedArray, NamedArray>;
-  declare readonly inputToValue: Layer<NamedArray, NamedArray>;
-  declare readonly queryKeyToAttn: Layer<readonly NamedArray[], NamedArray>;
-  declare readonly attnValueToOutput: Layer<readonly NamedArray[], NamedArray>;
-  constructor(f: {
-    inputToQuery: Layer<NamedArray, NamedArray>;
-    inputToKey: Layer<NamedArray, NamedArray>;
-    inputToValue: Layer<NamedArray, NamedArray>;
-    queryKeyToAttn: Layer<readonly NamedArray[], NamedArray>;
-    attnValueToOutput: Layer<readonly NamedArray[], NamedArray>;
-  }) {
-    super(f);
-  }
+export class Attention extends Layer.define('Attention', ATTENTION_FIELDS)<NamedArray, NamedArray> {
   protected override forward(x: NamedArray, side: SideInputs): NamedArray {
     const q = this.inputToQuery.call(x, side);
     const k = this.inputToKey.call(x, side);

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { NamedArray, formatNamedShape } from '@penjing/named-array';
 import { Layer, LayerError } from '../core/layer.js';
-import { checkInputAxes, describeValue, nameList, requireNamed } from './checks.js';
+import { child, staticField } from '../tree/fields.js';
+import { checkInputAxes, nameList, requireNamed } from './checks.js';
+import { describe } from '../tree/tree.js';
 
 /**
  * Standard elementwise functions, named so printed trees can be rebuilt from their text.
@@ -33,20 +35,19 @@ export type ElementwiseName = keyof typeof ELEMENTWISE_FUNCTIONS;
  *
  * @example new Elementwise({ fn: 'gelu' }).call(x)
  */
-export class Elementwise extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['fn'] as const;
-  declare readonly fn: ElementwiseName | ((x: NamedArray) => NamedArray);
-  constructor(f: { fn: ElementwiseName | ((x: NamedArray) => NamedArray) }) {
-    if (typeof f.fn === 'string' && !(f.fn in ELEMENTWISE_FUNCTIONS)) {
-      throw new RangeError(`Elementwise: unknown function '${f.fn}'; use one of ${Object.keys(ELEMENTWISE_FUNCTIONS).join(', ')} or pass a function.`);
+export class Elementwise extends Layer.define('Elementwise', {
+  fn: staticField<ElementwiseName | ((x: NamedArray) => NamedArray)>().from((fn: ElementwiseName | ((x: NamedArray) => NamedArray)) => {
+    if (typeof fn === 'string' && !(fn in ELEMENTWISE_FUNCTIONS)) {
+      throw new RangeError(`Elementwise: unknown function '${fn}'; use one of ${Object.keys(ELEMENTWISE_FUNCTIONS).join(', ')} or pass a function.`);
     }
-    super(f);
-  }
+    return fn;
+  }),
+})<NamedArray, NamedArray> {
   protected override forward(x: NamedArray): NamedArray {
     const fn = typeof this.fn === 'string' ? ELEMENTWISE_FUNCTIONS[this.fn] : this.fn;
     // Positional axes are fine here (the function acts per element), but not other values.
     if (!(x instanceof NamedArray)) {
-      throw new LayerError(`Elementwise(${typeof this.fn === 'string' ? `'${this.fn}'` : this.fn.name || 'fn'}) expects a NamedArray input but got ${describeValue(x)}.`);
+      throw new LayerError(`Elementwise(${typeof this.fn === 'string' ? `'${this.fn}'` : this.fn.name || 'fn'}) expects a NamedArray input but got ${describe(x)}.`);
     }
     return fn(x);
   }
@@ -56,12 +57,7 @@ export class Elementwise extends Layer<NamedArray, NamedArray> {
  * Softmax over one or more named axes (`Softmax({ axes: 'kv_seq' })` in attention).
  * @example new Softmax({ axes: 'kv_seq' }).call(scores)
  */
-export class Softmax extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['axes'] as const;
-  declare readonly axes: readonly string[];
-  constructor(f: { axes: string | readonly string[] }) {
-    super({ axes: nameList(f.axes) });
-  }
+export class Softmax extends Layer.define('Softmax', { axes: staticField<readonly string[]>().from(nameList) })<NamedArray, NamedArray> {
   protected override forward(input: NamedArray): NamedArray {
     const x = requireNamed(input, 'Softmax');
     checkInputAxes(x, Object.fromEntries(this.axes.map((a) => [a, undefined])), `Softmax over [${this.axes.join(', ')}]`);
@@ -73,12 +69,7 @@ export class Softmax extends Layer<NamedArray, NamedArray> {
  * Casts to a dtype (tfjs computes in float32; `int32` and `bool` are the other choices).
  * @example new CastToDType({ dtype: 'float32' })
  */
-export class CastToDType extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['dtype'] as const;
-  declare readonly dtype: tf.DataType;
-  constructor(f: { dtype: tf.DataType }) {
-    super(f);
-  }
+export class CastToDType extends Layer.define('CastToDType', { dtype: staticField<tf.DataType>() })<NamedArray, NamedArray> {
   protected override forward(x: NamedArray): NamedArray {
     return requireNamed(x, 'CastToDType').astype(this.dtype);
   }
@@ -88,13 +79,12 @@ export class CastToDType extends Layer<NamedArray, NamedArray> {
  * Soft-caps values to (−c, c): `tanh(x / c) · c` (Gemma 2's logit and attention caps).
  * @example new TanhSoftCap({ softCap: 30 })
  */
-export class TanhSoftCap extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['softCap'] as const;
-  declare readonly softCap: number;
-  constructor(f: { softCap: number }) {
-    if (!(f.softCap > 0)) throw new RangeError(`TanhSoftCap: softCap must be positive; got ${f.softCap}.`);
-    super(f);
-  }
+export class TanhSoftCap extends Layer.define('TanhSoftCap', {
+  softCap: staticField<number>().from((c: number) => {
+    if (!(c > 0)) throw new RangeError(`TanhSoftCap: softCap must be positive; got ${c}.`);
+    return c;
+  }),
+})<NamedArray, NamedArray> {
   protected override forward(x: NamedArray): NamedArray {
     return requireNamed(x, 'TanhSoftCap').div(this.softCap).tanh().mul(this.softCap);
   }
@@ -104,15 +94,14 @@ export class TanhSoftCap extends Layer<NamedArray, NamedArray> {
  * Renames axes (no data moves): `old[i]` becomes `new[i]`.
  * @example new RenameAxes({ old: 'seq', new: 'kv_seq' })
  */
-export class RenameAxes extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['old', 'new'] as const;
-  declare readonly old: readonly string[];
-  declare readonly new: readonly string[];
+export class RenameAxes extends Layer.define('RenameAxes', {
+  old: staticField<readonly string[]>().from(nameList),
+  new: staticField<readonly string[]>().from(nameList),
+})<NamedArray, NamedArray> {
   constructor(f: { old: string | readonly string[]; new: string | readonly string[] }) {
-    const o = nameList(f.old);
-    const n = nameList(f.new);
+    const [o, n] = [nameList(f.old), nameList(f.new)];
     if (o.length !== n.length) throw new RangeError(`RenameAxes: ${o.length} old names [${o.join(', ')}] but ${n.length} new names [${n.join(', ')}].`);
-    super({ old: o, new: n });
+    super(f);
   }
   protected override forward(input: NamedArray): NamedArray {
     const x = requireNamed(input, 'RenameAxes');
@@ -126,12 +115,7 @@ export class RenameAxes extends Layer<NamedArray, NamedArray> {
  * Multiplies by a constant: a number or a NamedArray that broadcasts by name.
  * @example new ConstantRescale({ by: Math.sqrt(embeddingDim) })
  */
-export class ConstantRescale extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['by'] as const;
-  declare readonly by: number | NamedArray;
-  constructor(f: { by: number | NamedArray }) {
-    super(f);
-  }
+export class ConstantRescale extends Layer.define('ConstantRescale', { by: child<number | NamedArray>() })<NamedArray, NamedArray> {
   protected override forward(input: NamedArray): NamedArray {
     const x = requireNamed(input, 'ConstantRescale');
     if (this.by instanceof NamedArray) {

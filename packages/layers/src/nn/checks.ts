@@ -1,13 +1,13 @@
-import * as tf from '@tensorflow/tfjs';
 import { NamedArray, formatNamedShape } from '@penjing/named-array';
 import { LayerError } from '../core/layer.js';
+import { describe } from '../tree/tree.js';
 
 /**
  * Requires a NamedArray with no positional axes (every layer works on named axes only).
  * @example const x = requireNamed(input, "Linear 'mlp/in.weights'");
  */
 export function requireNamed(x: unknown, who: string): NamedArray {
-  if (!(x instanceof NamedArray)) throw new LayerError(`${who} expects a NamedArray input but got ${describeValue(x)}.`);
+  if (!(x instanceof NamedArray)) throw new LayerError(`${who} expects a NamedArray input but got ${describe(x)}.`);
   if (x.positionalShape.length) {
     throw new LayerError(
       `${who} expects only named axes but the input has positional axes [${x.positionalShape.join(', ')}] ` +
@@ -50,15 +50,17 @@ export function checkInputAxes(
   }
 }
 
-/** Describes a value that should have been a NamedArray, for error messages (internal). */
-export function describeValue(x: unknown): string {
-  if (x === null) return 'null';
-  if (Array.isArray(x)) return `an array of ${x.length} values`;
-  if (x instanceof tf.Tensor) return `a raw tf.Tensor of shape [${x.shape.join(', ')}] (wrap it with nx.wrap(t, ...names))`;
-  return typeof x === 'object' ? ((x as object).constructor?.name ?? 'an object') : typeof x;
-}
-
 /** Normalises `'a'` or `['a', 'b']` to a frozen list of names (internal). */
 export function nameList(names: string | readonly string[]): readonly string[] {
   return Object.freeze(typeof names === 'string' ? [names] : [...names]);
+}
+
+/** A frozen copy of a list (list fields of structs are frozen like the structs). @example frozenList(layers) */
+export function frozenList<T>(xs: readonly T[]): readonly T[] {
+  return Object.freeze([...xs]);
+}
+
+/** A frozen shallow copy of a record field. @example frozenRecord({ attnMask }) */
+export function frozenRecord<T>(r: Readonly<Record<string, T>>): Readonly<Record<string, T>> {
+  return Object.freeze({ ...r });
 }

@@ -1,5 +1,7 @@
 import { NamedArray, formatNamedShape } from '@penjing/named-array';
 import { Layer, LayerError, type SideInputs } from '../core/layer.js';
+import { child, staticField } from '../tree/fields.js';
+import { frozenList } from './checks.js';
 
 // Groups are typed `any -> any` (like Penzai's untyped layers) so a group can stand wherever a
 // `Layer<NamedArray, NamedArray>` or any other signature is expected.
@@ -14,14 +16,10 @@ function runInOrder(sublayers: readonly Layer[], x: any, side: SideInputs): any 
  * RMSLayerNorm, LinearInPlace) only give the group a meaningful type; they keep this call.
  *
  * @example
- * new Sequential({ sublayers: [Linear.fromConfig({...}), new Elementwise({ fn: 'relu' })] }).call(x);
+ * const proj = Linear.fromConfig({ name: 'proj', seed: 0, inputAxes: { embedding: 8 }, outputAxes: { neurons: 32 } });
+ * new Sequential({ sublayers: [proj, new Elementwise({ fn: 'relu' })] }).call(x);
  */
-export class Sequential extends Layer {
-  static override readonly fields = ['sublayers'] as const;
-  declare readonly sublayers: readonly Layer[];
-  constructor(f: { sublayers: readonly Layer[] }) {
-    super({ sublayers: Object.freeze([...f.sublayers]) });
-  }
+export class Sequential extends Layer.define('Sequential', { sublayers: child<readonly Layer[]>().from(frozenList) })<any, any> {
   protected override forward(x: any, side: SideInputs): any {
     return runInOrder(this.sublayers, x, side);
   }
@@ -31,13 +29,10 @@ export class Sequential extends Layer {
  * A Sequential with a name, shown in printed trees (e.g. `"mlp"`, `"gate"`).
  * @example new NamedGroup({ name: 'gate', sublayers: [gatingLinear, new Elementwise({ fn: 'gelu' })] })
  */
-export class NamedGroup extends Layer {
-  static override readonly fields = ['name', 'sublayers'] as const;
-  declare readonly name: string;
-  declare readonly sublayers: readonly Layer[];
-  constructor(f: { name: string; sublayers: readonly Layer[] }) {
-    super({ name: f.name, sublayers: Object.freeze([...f.sublayers]) });
-  }
+export class NamedGroup extends Layer.define('NamedGroup', {
+  name: staticField<string>(),
+  sublayers: child<readonly Layer[]>().from(frozenList),
+})<any, any> {
   protected override forward(x: any, side: SideInputs): any {
     return runInOrder(this.sublayers, x, side);
   }
@@ -47,10 +42,7 @@ export class NamedGroup extends Layer {
  * Returns its input unchanged (a placeholder for insertion, or a branch that skips).
  * @example new BranchAndAddTogether({ branches: [new Identity(), attention] })
  */
-export class Identity extends Layer {
-  constructor(f: Record<string, never> = {}) {
-    super(f);
-  }
+export class Identity extends Layer.define('Identity', {})<any, any> {
   protected override forward<T>(x: T): T {
     return x;
   }
@@ -81,12 +73,7 @@ function sameAxes(a: NamedArray, b: NamedArray): boolean {
  * `delta(x) + x`: a residual connection (the delta must keep the input's axes).
  * @example new Residual({ delta: new Sequential({ sublayers: [norm, attention] }) })
  */
-export class Residual extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['delta'] as const;
-  declare readonly delta: Layer<NamedArray, NamedArray>;
-  constructor(f: { delta: Layer<NamedArray, NamedArray> }) {
-    super(f);
-  }
+export class Residual extends Layer.define('Residual', { delta: child<Layer<NamedArray, NamedArray>>() })<NamedArray, NamedArray> {
   protected override forward(x: NamedArray, side: SideInputs): NamedArray {
     const d = this.delta.call(x, side);
     if (!(d instanceof NamedArray) || !sameAxes(d, x)) {
@@ -99,13 +86,12 @@ export class Residual extends Layer<NamedArray, NamedArray> {
 }
 
 /** Runs every branch on the same input (passing all side inputs on) and folds the results pairwise with `combine`. */
-abstract class BranchAndCombine extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['branches'] as const;
-  declare readonly branches: readonly Layer[];
-  constructor(f: { branches: readonly Layer[] }) {
-    if (!f.branches.length) throw new RangeError(`${new.target.name} needs at least one branch.`);
-    super({ branches: Object.freeze([...f.branches]) });
-  }
+abstract class BranchAndCombine extends Layer.define('BranchAndCombine', {
+  branches: child<readonly Layer[]>().from((bs: readonly Layer[], typeName) => {
+    if (!bs.length) throw new RangeError(`${typeName} needs at least one branch.`);
+    return frozenList(bs);
+  }),
+})<NamedArray, NamedArray> {
   /** Combines two branch outputs (applied left to right). */
   protected abstract combine(acc: NamedArray, next: NamedArray): NamedArray;
   protected override forward(x: NamedArray, side: SideInputs): NamedArray {
@@ -119,6 +105,7 @@ abstract class BranchAndCombine extends Layer<NamedArray, NamedArray> {
  * @example new BranchAndAddTogether({ branches: [pretrained, loraUpdate] })
  */
 export class BranchAndAddTogether extends BranchAndCombine {
+  static override readonly structName = 'BranchAndAddTogether';
   protected override combine(acc: NamedArray, next: NamedArray): NamedArray {
     return acc.add(next);
   }
@@ -126,9 +113,10 @@ export class BranchAndAddTogether extends BranchAndCombine {
 
 /**
  * Runs every branch on the same input and multiplies the results (gated MLPs).
- * @example new BranchAndMultiplyTogether({ branches: [new NamedGroup({ name: 'gate', sublayers: [...] }), valueLinear] })
+ * @example new BranchAndMultiplyTogether({ branches: [new NamedGroup({ name: 'gate', sublayers: [gateLinear, new Elementwise({ fn: 'gelu' })] }), valueLinear] })
  */
 export class BranchAndMultiplyTogether extends BranchAndCombine {
+  static override readonly structName = 'BranchAndMultiplyTogether';
   protected override combine(acc: NamedArray, next: NamedArray): NamedArray {
     return acc.mul(next);
   }

@@ -2,6 +2,7 @@ import * as nx from '@penjing/named-array';
 import { NamedArray, formatNamedShape } from '@penjing/named-array';
 import { LayerError, Layer } from '../core/layer.js';
 import { Struct } from '../tree/struct.js';
+import { child, staticField } from '../tree/fields.js';
 import { Parameter, ParameterSlot, type ParameterLike } from '../params/parameter.js';
 import { checkInputAxes, requireNamed } from './checks.js';
 import { makeParameter, varianceScalingInitializer, type AxisSizes, type Initializer } from './init.js';
@@ -28,13 +29,10 @@ export interface EmbeddingTableConfig {
  * and the decode's matMul reads the table transposed for free.
  * @example const table = EmbeddingTable.fromConfig({ name: 'transformer/embedder', seed: 0, vocabSize: 11, embeddingAxes: { embedding: 8 } });
  */
-export class EmbeddingTable extends Struct {
-  static override readonly fields = ['embeddings', 'vocabularyAxis'] as const;
-  declare readonly embeddings: ParameterLike;
-  declare readonly vocabularyAxis: string;
-  constructor(f: { embeddings: ParameterLike; vocabularyAxis?: string }) {
-    super({ embeddings: f.embeddings, vocabularyAxis: f.vocabularyAxis ?? 'vocabulary' });
-  }
+export class EmbeddingTable extends Struct.define('EmbeddingTable', {
+  embeddings: child<ParameterLike>(),
+  vocabularyAxis: staticField<string>().default('vocabulary'),
+}) {
 
   /** @example EmbeddingTable.fromConfig({ name: 'emb', seed: null, vocabSize: 256, embeddingAxes: { embedding: 64 } }) */
   static fromConfig(c: EmbeddingTableConfig): EmbeddingTable {
@@ -64,12 +62,7 @@ function reorder(v: NamedArray, order: readonly string[]): NamedArray {
 }
 
 /** A layer that reads an `EmbeddingTable` (lookup and decode share it to tie the weights). */
-abstract class UsesEmbeddingTable extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['table'] as const;
-  declare readonly table: EmbeddingTable;
-  constructor(f: { table: EmbeddingTable }) {
-    super(f);
-  }
+abstract class UsesEmbeddingTable extends Layer.define('UsesEmbeddingTable', { table: child<EmbeddingTable>() })<NamedArray, NamedArray> {
   /** How errors name this layer: its type and the table's label. */
   protected get who(): string {
     return `${this.typeName()} '${this.table.embeddings.label}'`;
@@ -83,6 +76,7 @@ abstract class UsesEmbeddingTable extends Layer<NamedArray, NamedArray> {
  * @example new EmbeddingLookup({ table }).call(tokens)
  */
 export class EmbeddingLookup extends UsesEmbeddingTable {
+  static override readonly structName = 'EmbeddingLookup';
   protected override forward(input: NamedArray): NamedArray {
     const ids = requireNamed(input, this.who);
     const t = this.table.embeddings.value;
@@ -95,7 +89,7 @@ export class EmbeddingLookup extends UsesEmbeddingTable {
           `(table ${formatNamedShape(t.namedShape)}); rename those axes of the ids first.`,
       );
     }
-    return t.index({ [vocab]: ids } as never) as NamedArray;
+    return t.index({ [vocab]: ids });
   }
 }
 
@@ -105,6 +99,7 @@ export class EmbeddingLookup extends UsesEmbeddingTable {
  * @example new EmbeddingDecode({ table }).call(h)
  */
 export class EmbeddingDecode extends UsesEmbeddingTable {
+  static override readonly structName = 'EmbeddingDecode';
   protected override forward(input: NamedArray): NamedArray {
     const x = requireNamed(input, this.who);
     const t = this.table.embeddings.value;
@@ -112,6 +107,6 @@ export class EmbeddingDecode extends UsesEmbeddingTable {
     const ts = t.namedShape as Record<string, number>;
     const emb = t.names.filter((n) => n !== vocab);
     checkInputAxes(x, Object.fromEntries(emb.map((n) => [n, ts[n]])), this.who, [vocab]);
-    return nx.contract(emb as never[], x, t);
+    return nx.contract(emb, x, t);
   }
 }

@@ -1,19 +1,24 @@
 import * as nx from '@penjing/named-array';
 import { NamedArray, formatNamedShape } from '@penjing/named-array';
 import { Layer, LayerError, type SideInputs } from '../core/layer.js';
-import { Struct } from '../tree/struct.js';
+import { Struct, defineBase } from '../tree/struct.js';
+import type { ConstructorArgs, FieldSpecs, FieldValues, StructStatics } from '../tree/fields.js';
+import { child, staticField } from '../tree/fields.js';
+import { frozenRecord } from './checks.js';
 
 /**
  * Supplies fixed side inputs to its body (they are children of the tree, so they print,
  * and selectors and `disposeTree` see them).
  * @example new WithConstantSideInputs({ body, values: { attnMask } }).call(x)
  */
-export class WithConstantSideInputs<I = any, O = any> extends Layer<I, O> {
-  static override readonly fields = ['body', 'values'] as const;
+export class WithConstantSideInputs<I = any, O = any> extends Layer.define('WithConstantSideInputs', {
+  body: child<Layer>(),
+  values: child<Readonly<Record<string, unknown>>>().from(frozenRecord),
+})<I, O> {
+  // A class's type parameters cannot reach its definition, so the generic field is narrowed here.
   declare readonly body: Layer<I, O>;
-  declare readonly values: Readonly<Record<string, unknown>>;
   constructor(f: { body: Layer<I, O>; values: Readonly<Record<string, unknown>> }) {
-    super({ body: f.body, values: Object.freeze({ ...f.values }) });
+    super(f);
   }
   override handledSideInputs(): readonly string[] {
     return Object.keys(this.values);
@@ -27,12 +32,21 @@ export class WithConstantSideInputs<I = any, O = any> extends Layer<I, O> {
  * A standard way to compute a side input from a layer's input. Subclass it (a struct, so it
  * prints with its settings) or use a plain named function instead.
  * @example
- * class CausalMaskFromTokens extends SideInputComputation {
- *   constructor() { super({}); }
- *   compute(tokens: NamedArray) { return nx.arange('seq', n).greaterEqual(nx.arange('kv_seq', n)); }
+ * class CausalMaskFromTokens extends SideInputComputation.define('CausalMaskFromTokens', { seqAxis: staticField<string>().default('seq') }) {
+ *   compute(tokens: NamedArray) {
+ *     const n = tokens.namedShape[this.seqAxis];
+ *     return nx.arange('seq', n).greaterEqual(nx.arange('kv_seq', n));
+ *   }
  * }
  */
 export abstract class SideInputComputation extends Struct {
+  /**
+   * A computation base class with the given fields (see `Struct.define`).
+   * @example class Offset extends SideInputComputation.define('Offset', { by: staticField<number>() }) { compute(x: NamedArray) { return x.add(this.by); } }
+   */
+  static override define<const S extends FieldSpecs>(name: string, specs: S): (abstract new (...args: ConstructorArgs<S>) => SideInputComputation & FieldValues<S>) & StructStatics {
+    return defineBase(SideInputComputation, name, specs);
+  }
   /** Computes the value from the handler's input and the side inputs computed so far. @example new PositionsFromTokens().compute(tokens) */
   abstract compute(input: unknown, side: SideInputs): unknown;
 }
@@ -48,13 +62,10 @@ export type SideInputFunction = (input: any, side: SideInputs) => unknown;
  *
  * @example new WithSideInputsFromInput({ body, sideInputs: { tokenPositions: new PositionsFromTokens({ padId: 0 }) } })
  */
-export class PositionsFromTokens extends SideInputComputation {
-  static override readonly fields = ['seqAxis', 'padId'] as const;
-  declare readonly seqAxis: string;
-  declare readonly padId: number | null;
-  constructor(f: { seqAxis?: string; padId?: number | null } = {}) {
-    super({ seqAxis: f.seqAxis ?? 'seq', padId: f.padId ?? null });
-  }
+export class PositionsFromTokens extends SideInputComputation.define('PositionsFromTokens', {
+  seqAxis: staticField<string>().default('seq'),
+  padId: staticField<number | null>().default(null),
+}) {
   override compute(input: unknown): NamedArray {
     if (!(input instanceof NamedArray) || !input.names.includes(this.seqAxis)) {
       const got = input instanceof NamedArray ? formatNamedShape(input.namedShape) : typeof input;
@@ -76,12 +87,14 @@ export class PositionsFromTokens extends SideInputComputation {
  * @example
  * new WithSideInputsFromInput({ body, sideInputs: { tokenPositions: new PositionsFromTokens() } }).call(tokens)
  */
-export class WithSideInputsFromInput<I = any, O = any> extends Layer<I, O> {
-  static override readonly fields = ['body', 'sideInputs'] as const;
+export class WithSideInputsFromInput<I = any, O = any> extends Layer.define('WithSideInputsFromInput', {
+  body: child<Layer>(),
+  sideInputs: child<Readonly<Record<string, SideInputComputation | SideInputFunction>>>().from(frozenRecord),
+})<I, O> {
+  // A class's type parameters cannot reach its definition, so the generic field is narrowed here.
   declare readonly body: Layer<I, O>;
-  declare readonly sideInputs: Readonly<Record<string, SideInputComputation | SideInputFunction>>;
   constructor(f: { body: Layer<I, O>; sideInputs: Readonly<Record<string, SideInputComputation | SideInputFunction>> }) {
-    super({ body: f.body, sideInputs: Object.freeze({ ...f.sideInputs }) });
+    super(f);
   }
   override handledSideInputs(): readonly string[] {
     return Object.keys(this.sideInputs);

@@ -41,7 +41,7 @@ function fromTensor(ctx: InitContext, make: (shape: number[]) => tf.Tensor): Nam
 
 /**
  * Fills with a constant.
- * @example RMSLayerNorm scales start at `constantInitializer(1)`.
+ * @example const ones = constantInitializer(1);   // how RMSLayerNorm scales start
  */
 export function constantInitializer(value: number): Initializer {
   const init: Initializer = (ctx) => fromTensor(ctx, (s) => tf.fill(s, value, 'float32'));
@@ -49,14 +49,14 @@ export function constantInitializer(value: number): Initializer {
   return init;
 }
 
-/** All zeros (the default for biases). @example AddBias.fromConfig({ ..., initializer: zerosInitializer }) */
+/** All zeros (the default for biases). @example AddBias.fromConfig({ name: 'proj', seed: 0, biasedAxes: { neurons: 32 }, initializer: zerosInitializer }) */
 export const zerosInitializer: Initializer = constantInitializer(0);
-/** All ones (the default for norm scales). @example RMSLayerNorm.fromConfig({ ..., scaleInitializer: onesInitializer }) */
+/** All ones (the default for norm scales). @example RMSLayerNorm.fromConfig({ name: 'norm', seed: 0, acrossAxes: { embedding: 8 }, scaleInitializer: onesInitializer }) */
 export const onesInitializer: Initializer = constantInitializer(1);
 
 /**
  * Normal values with a fixed standard deviation.
- * @example EmbeddingTable.fromConfig({ ..., initializer: normalInitializer(0.02) })
+ * @example EmbeddingTable.fromConfig({ name: 'embed', seed: 0, vocabSize: 64, embeddingAxes: { embedding: 16 }, initializer: normalInitializer(0.02) })
  */
 export function normalInitializer(std: number): Initializer {
   const init: Initializer = (ctx) => fromTensor(ctx, (s) => tf.randomNormal(s, 0, std, 'float32', ctx.seed));
@@ -96,11 +96,11 @@ export function varianceScalingInitializer(opts: VarianceScaling): Initializer {
   return init;
 }
 
-/** Glorot/Xavier uniform (Penzai's default for Linear). @example Linear.fromConfig({ ..., initializer: xavierUniformInitializer }) */
+/** Glorot/Xavier uniform (Penzai's default for Linear). @example Linear.fromConfig({ name: 'proj', seed: 0, inputAxes: { embedding: 8 }, outputAxes: { neurons: 32 }, initializer: xavierUniformInitializer }) */
 export const xavierUniformInitializer: Initializer = varianceScalingInitializer({ scale: 1, mode: 'fanAvg', distribution: 'uniform' });
-/** Glorot/Xavier normal. @example Linear.fromConfig({ ..., initializer: xavierNormalInitializer }) */
+/** Glorot/Xavier normal. @example Linear.fromConfig({ name: 'proj', seed: 0, inputAxes: { embedding: 8 }, outputAxes: { neurons: 32 }, initializer: xavierNormalInitializer }) */
 export const xavierNormalInitializer: Initializer = varianceScalingInitializer({ scale: 1, mode: 'fanAvg', distribution: 'normal' });
-/** LeCun normal (variance 1/fan-in, truncated). @example Linear.fromConfig({ ..., initializer: lecunNormalInitializer }) */
+/** LeCun normal (variance 1/fan-in, truncated). @example Linear.fromConfig({ name: 'proj', seed: 0, inputAxes: { embedding: 8 }, outputAxes: { neurons: 32 }, initializer: lecunNormalInitializer }) */
 export const lecunNormalInitializer: Initializer = varianceScalingInitializer({ scale: 1, mode: 'fanIn', distribution: 'truncatedNormal' });
 
 /**

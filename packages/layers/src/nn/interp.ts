@@ -3,6 +3,8 @@ import * as nx from '@penjing/named-array';
 import { NamedArray, formatNamedShape } from '@penjing/named-array';
 import { Layer, LayerError } from '../core/layer.js';
 import { Struct } from '../tree/struct.js';
+import { child, staticField } from '../tree/fields.js';
+import { nameList } from './checks.js';
 import { checkInputAxes, requireNamed } from './checks.js';
 
 /**
@@ -13,13 +15,10 @@ import { checkInputAxes, requireNamed } from './checks.js';
  *
  * @example new KnockOutAttentionHeads({ headMask: nx.fromArray([1, 0, 1, 1], ['heads']) })
  */
-export class KnockOutAttentionHeads extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['headMask', 'kvSeqAxis'] as const;
-  declare readonly headMask: NamedArray;
-  declare readonly kvSeqAxis: string;
-  constructor(f: { headMask: NamedArray; kvSeqAxis?: string }) {
-    super({ headMask: f.headMask, kvSeqAxis: f.kvSeqAxis ?? 'kv_seq' });
-  }
+export class KnockOutAttentionHeads extends Layer.define('KnockOutAttentionHeads', {
+  headMask: child<NamedArray>(),
+  kvSeqAxis: staticField<string>().default('kv_seq'),
+})<NamedArray, NamedArray> {
   protected override forward(input: NamedArray): NamedArray {
     const who = 'KnockOutAttentionHeads';
     const x = requireNamed(input, who);
@@ -35,13 +34,10 @@ export class KnockOutAttentionHeads extends Layer<NamedArray, NamedArray> {
  * `weight` (a number, or a NamedArray whose axes give per-head/per-position weights).
  * @example new From({ source: 'clean' })
  */
-export class From extends Struct {
-  static override readonly fields = ['source', 'weight'] as const;
-  declare readonly source: string;
-  declare readonly weight: number | NamedArray;
-  constructor(f: { source: string; weight?: number | NamedArray }) {
-    super({ source: f.source, weight: f.weight ?? 1 });
-  }
+export class From extends Struct.define('From', {
+  source: staticField<string>(),
+  weight: child<number | NamedArray>().default(1),
+}) {
 }
 
 /**
@@ -56,11 +52,11 @@ export class From extends Struct {
  *   taking: { clean: new From({ source: 'clean' }), corrupted: new From({ source: 'clean' }) },
  * })
  */
-export class RewireComputationPaths extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['worldsAxis', 'worldOrdering', 'taking'] as const;
-  declare readonly worldsAxis: string;
-  declare readonly worldOrdering: readonly string[];
-  declare readonly taking: Readonly<Record<string, From | readonly From[]>>;
+export class RewireComputationPaths extends Layer.define('RewireComputationPaths', {
+  worldsAxis: staticField<string>().default('worlds'),
+  worldOrdering: staticField<readonly string[]>().from(nameList),
+  taking: child<Readonly<Record<string, From | readonly From[]>>>(),
+})<NamedArray, NamedArray> {
   constructor(f: { worldsAxis?: string; worldOrdering: readonly string[]; taking: Readonly<Record<string, From | readonly From[]>> }) {
     const keys = Object.keys(f.taking);
     const missing = f.worldOrdering.filter((w) => !keys.includes(w));
@@ -74,7 +70,7 @@ export class RewireComputationPaths extends Layer<NamedArray, NamedArray> {
       );
     }
     const taking = Object.fromEntries(f.worldOrdering.map((w) => [w, f.taking[w] instanceof From ? f.taking[w] : Object.freeze([...(f.taking[w] as readonly From[])])]));
-    super({ worldsAxis: f.worldsAxis ?? 'worlds', worldOrdering: Object.freeze([...f.worldOrdering]), taking: Object.freeze(taking) });
+    super({ ...f, taking: Object.freeze(taking) });
   }
 
   protected override forward(input: NamedArray): NamedArray {
@@ -90,12 +86,12 @@ export class RewireComputationPaths extends Layer<NamedArray, NamedArray> {
           const stray = c.weight.names.filter((n) => !x.names.includes(n) || n === this.worldsAxis);
           if (stray.length) throw new LayerError(`${who}: the weight from '${c.source}' into '${dest}' has axes [${stray.join(', ')}] the activation ${formatNamedShape(x.namedShape)} lacks (or the worlds axis).`);
         }
-        const src = x.index({ [this.worldsAxis]: this.worldOrdering.indexOf(c.source) } as never) as NamedArray;
+        const src = x.index({ [this.worldsAxis]: this.worldOrdering.indexOf(c.source) });
         const term = c.weight === 1 ? src : src.mul(c.weight);
         acc = acc ? acc.add(term) : term;
       }
       if (acc) return acc;
-      const like = x.index({ [this.worldsAxis]: 0 } as never) as NamedArray;
+      const like = x.index({ [this.worldsAxis]: 0 });
       return new NamedArray(tf.zerosLike(like.data), like.axes);
     });
     const aligned = perWorld.map((w) => (w.names.length === perWorld[0].names.length ? w.orderLike(perWorld[0]) : w));

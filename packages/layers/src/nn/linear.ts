@@ -1,7 +1,8 @@
 import * as nx from '@penjing/named-array';
 import { NamedArray } from '@penjing/named-array';
 import { Layer, LayerError } from '../core/layer.js';
-import type { ParameterLike } from '../params/parameter.js';
+import { child, staticField } from '../tree/fields.js';
+import { ParameterSlot, type ParameterLike } from '../params/parameter.js';
 import { RenameAxes } from './basic.js';
 import { checkInputAxes, nameList, requireNamed } from './checks.js';
 import { Sequential } from './combinators.js';
@@ -36,14 +37,11 @@ export interface LinearConfig {
  * const lin = Linear.fromConfig({ name: 'mlp/in', seed: 0, inputAxes: { embedding: 8 }, outputAxes: { neurons: 32 } });
  * lin.call(x); // {batch, seq, embedding: 8} -> {batch, seq, neurons: 32}
  */
-export class Linear extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['weights', 'inAxisNames', 'outAxisNames'] as const;
-  declare readonly weights: ParameterLike;
-  declare readonly inAxisNames: readonly string[];
-  declare readonly outAxisNames: readonly string[];
-  constructor(f: { weights: ParameterLike; inAxisNames: readonly string[]; outAxisNames: readonly string[] }) {
-    super({ weights: f.weights, inAxisNames: nameList(f.inAxisNames), outAxisNames: nameList(f.outAxisNames) });
-  }
+export class Linear extends Layer.define('Linear', {
+  weights: child<ParameterLike>(),
+  inAxisNames: staticField<readonly string[]>().from(nameList),
+  outAxisNames: staticField<readonly string[]>().from(nameList),
+})<NamedArray, NamedArray> {
 
   /**
    * Builds a Linear, or a LinearInPlace when input and output names overlap (the contraction
@@ -79,6 +77,20 @@ export class Linear extends Layer<NamedArray, NamedArray> {
     return new LinearInPlace({ sublayers: [linear, new RenameAxes({ old: overlap.map(tmp), new: overlap })] });
   }
 
+  /** Input axes and sizes (Penzai's `Linear.input_axes`). @example lin.inputAxes // { embedding: 8 } */
+  get inputAxes(): Record<string, number> {
+    return axisSizes(this.weights, this.inAxisNames);
+  }
+  /** Output axes and sizes (Penzai's `Linear.output_axes`). @example lin.outputAxes // { neurons: 32 } */
+  get outputAxes(): Record<string, number> {
+    return axisSizes(this.weights, this.outAxisNames);
+  }
+  /** Axes kept with a weight slice each (Penzai's `Linear.parallel_axes`). @example lin.parallelAxes // { heads: 4 } */
+  get parallelAxes(): Record<string, number> {
+    const all = weightShape(this.weights);
+    return axisSizes(this.weights, Object.keys(all).filter((n) => !this.inAxisNames.includes(n) && !this.outAxisNames.includes(n)));
+  }
+
   protected override forward(input: NamedArray): NamedArray {
     const who = `Linear '${this.weights.label}'`;
     const x = requireNamed(input, who);
@@ -89,15 +101,31 @@ export class Linear extends Layer<NamedArray, NamedArray> {
     checkInputAxes(x, expected, who, this.outAxisNames);
     // With nothing to contract the weight is a per-element scale: skip the matMul.
     if (!this.inAxisNames.length) return x.mul(w);
-    return nx.contract(this.inAxisNames as never[], x, w);
+    return nx.contract(this.inAxisNames, x, w);
   }
+}
+
+/** The weight's named shape, from its value or (for a slot) its declared shape. */
+function weightShape(w: ParameterLike): Readonly<Record<string, number>> {
+  if (w instanceof ParameterSlot) {
+    if (!w.namedShape) throw new LayerError(`Linear '${w.label}': the weights are an unbound slot with no declared shape, so the axis sizes are unknown.`);
+    return w.namedShape;
+  }
+  return w.value.namedShape as Record<string, number>;
+}
+
+function axisSizes(w: ParameterLike, names: readonly string[]): Record<string, number> {
+  const shape = weightShape(w);
+  return Object.fromEntries(names.map((n) => [n, shape[n]!]));
 }
 
 /**
  * A Linear whose output axes reuse input axis names: `[Linear (into <axis>_out), RenameAxes]`.
  * @example Linear.fromConfig({ name: 'mix', seed: 0, inputAxes: { embedding: 8 }, outputAxes: { embedding: 8 } }) // LinearInPlace
  */
-export class LinearInPlace extends Sequential {}
+export class LinearInPlace extends Sequential {
+  static override readonly structName = 'LinearInPlace';
+}
 
 /** Options of `AddBias.fromConfig`. */
 export interface AddBiasConfig {
@@ -117,13 +145,10 @@ export interface AddBiasConfig {
  * input must not have (the output gains them).
  * @example AddBias.fromConfig({ name: 'mlp/out', seed: 0, biasedAxes: { embedding: 8 } })
  */
-export class AddBias extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['bias', 'newAxisNames'] as const;
-  declare readonly bias: ParameterLike;
-  declare readonly newAxisNames: readonly string[];
-  constructor(f: { bias: ParameterLike; newAxisNames?: readonly string[] }) {
-    super({ bias: f.bias, newAxisNames: nameList(f.newAxisNames ?? []) });
-  }
+export class AddBias extends Layer.define('AddBias', {
+  bias: child<ParameterLike>(),
+  newAxisNames: staticField<readonly string[]>().default([]).from(nameList),
+})<NamedArray, NamedArray> {
 
   /** @example AddBias.fromConfig({ name: 'proj', seed: null, biasedAxes: { neurons: 32 } }) */
   static fromConfig(c: AddBiasConfig): AddBias {
@@ -159,6 +184,7 @@ export interface AffineConfig extends Omit<LinearConfig, 'initializer'> {
  * @example Affine.fromConfig({ name: 'mlp/in', seed: 0, inputAxes: { features: 2 }, outputAxes: { hidden: 8 } })
  */
 export class Affine extends Sequential {
+  static override readonly structName = 'Affine';
   /** @example Affine.fromConfig({ name: 'head', seed: 1, inputAxes: { hidden: 8 }, outputAxes: { out: 1 } }) */
   static fromConfig(c: AffineConfig): Affine {
     const linear = Linear.fromConfig({ ...c, name: `${c.name}/Linear`, initializer: c.linearInitializer });
@@ -182,15 +208,15 @@ export class Affine extends Sequential {
  * const qk = new NamedEinsum({ inputAxes: [['seq', 'heads', 'projection'], ['kv_seq', 'heads', 'projection']], outputAxes: ['heads', 'seq', 'kv_seq'] });
  * qk.call([q, k]); // {batch, heads, seq, kv_seq}
  */
-export class NamedEinsum extends Layer<readonly NamedArray[], NamedArray> {
-  static override readonly fields = ['inputAxes', 'outputAxes'] as const;
-  declare readonly inputAxes: readonly (readonly string[])[];
-  declare readonly outputAxes: readonly string[];
+export class NamedEinsum extends Layer.define('NamedEinsum', {
+  inputAxes: staticField<readonly (readonly string[])[]>().from((axes: readonly (readonly string[])[]) => Object.freeze(axes.map((a) => nameList(a)))),
+  outputAxes: staticField<readonly string[]>().from(nameList),
+})<readonly NamedArray[], NamedArray> {
   constructor(f: { inputAxes: readonly (readonly string[])[]; outputAxes: readonly string[] }) {
     const all = new Set(f.inputAxes.flat());
     const unknown = f.outputAxes.filter((n) => !all.has(n));
     if (unknown.length) throw new RangeError(`NamedEinsum: output axes [${unknown.join(', ')}] appear in no input.`);
-    super({ inputAxes: Object.freeze(f.inputAxes.map((a) => nameList(a))), outputAxes: nameList(f.outputAxes) });
+    super(f);
   }
 
   protected override forward(inputs: readonly NamedArray[]): NamedArray {
@@ -205,18 +231,8 @@ export class NamedEinsum extends Layer<readonly NamedArray[], NamedArray> {
       checkInputAxes(x, Object.fromEntries(this.inputAxes[i].map((n) => [n, undefined])), `${who} (input ${i})`);
       for (const n of x.names) if (!this.inputAxes.flat().includes(n)) spectators.add(n);
     });
-    const keep = new Set([...this.outputAxes, ...spectators]);
-    // Sum axes that only one input has and the output drops, then contract pairwise.
-    const reduced: NamedArray[] = xs.map((x, i): NamedArray => {
-      const own = this.inputAxes[i].filter((n) => !keep.has(n) && !this.inputAxes.some((o, j) => j !== i && o.includes(n)));
-      return own.length ? x.sum(...own) : x;
-    });
-    let acc: NamedArray = reduced[0];
-    for (let i = 1; i < reduced.length; i++) {
-      const later = new Set([...keep, ...this.inputAxes.slice(i + 1).flat()]);
-      const summed = acc.names.filter((n) => reduced[i].names.includes(n) && !later.has(n) && !spectators.has(n));
-      acc = nx.contract(summed as never[], acc, reduced[i]);
-    }
-    return acc;
+    // Spectator axes ride along as batch labels; the planner sums what no output keeps.
+    const output = [...spectators, ...this.outputAxes];
+    return new NamedArray(nx.einsumTensors(xs.map((x) => x.names), output, xs.map((x) => x.data), who), output);
   }
 }

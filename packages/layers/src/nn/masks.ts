@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { NamedArray, formatNamedShape, whereOfOneShape } from '@penjing/named-array';
 import { Layer, LayerError, type SideInputs } from '../core/layer.js';
+import { staticField, type FieldValues } from '../tree/fields.js';
 import { checkInputAxes, requireNamed } from './checks.js';
 
 /**
@@ -94,64 +95,59 @@ function applyMask(
   return new NamedArray(tf.tidy(() => tf.add(tf.mul(x.data, terms.keep), terms.bias)), x.axes);
 }
 
-/** Shared fields of the two causal masks. */
-interface CausalFields {
-  maskedOutValue?: number;
-  /** Side input with the query positions `{batch…, seq}` (default `tokenPositions`). */
-  queryPositionsInputName?: string;
+/** The field declarations both causal masks share (each has a default). */
+const CAUSAL_FIELDS = {
+  maskedOutValue: staticField<number>().default(DEFAULT_MASKED_OUT_VALUE),
+  /** Side input with the query positions `{batch…, seq}`. */
+  queryPositionsInputName: staticField<string>().default('tokenPositions'),
   /**
    * Side input with the key positions: `{batch…, kv_seq}`, or `{batch…, seq}` which is then
    * renamed to `kv_seq` (the default, `tokenPositions`, is the uncached case where keys are
    * the queries' own tokens; a KV cache points this at `kvTokenPositions`).
    */
-  kvPositionsInputName?: string;
-  seqAxis?: string;
-  kvSeqAxis?: string;
+  kvPositionsInputName: staticField<string>().default('tokenPositions'),
+  seqAxis: staticField<string>().default('seq'),
+  kvSeqAxis: staticField<string>().default('kv_seq'),
+};
+
+/** The settings of a causal mask. */
+type CausalSettings = FieldValues<typeof CAUSAL_FIELDS>;
+
+function causalRequests(m: CausalSettings): readonly string[] {
+  return [...new Set([m.queryPositionsInputName, m.kvPositionsInputName])];
 }
 
-abstract class CausalMaskBase extends Layer<NamedArray, NamedArray> {
-  declare readonly maskedOutValue: number;
-  declare readonly queryPositionsInputName: string;
-  declare readonly kvPositionsInputName: string;
-  declare readonly seqAxis: string;
-  declare readonly kvSeqAxis: string;
+/** Query and key positions as `{…, seq}` and `{…, kv_seq}` arrays. */
+function positions(m: CausalSettings, side: SideInputs, who: string): [NamedArray, NamedArray] {
+  const q = sideArray(side, m.queryPositionsInputName, who);
+  let kv = sideArray(side, m.kvPositionsInputName, who);
+  if (!kv.names.includes(m.kvSeqAxis) && kv.names.includes(m.seqAxis)) kv = kv.untag(m.seqAxis).tag(m.kvSeqAxis);
+  checkInputAxes(q, { [m.seqAxis]: undefined }, `${who} (query positions '${m.queryPositionsInputName}')`);
+  checkInputAxes(kv, { [m.kvSeqAxis]: undefined }, `${who} (key positions '${m.kvPositionsInputName}')`);
+  return [q, kv];
+}
 
-  override sideInputRequests(): readonly string[] {
-    return [...new Set([this.queryPositionsInputName, this.kvPositionsInputName])];
-  }
-
-  /** Query and key positions as `{…, seq}` and `{…, kv_seq}` arrays. */
-  protected positions(side: SideInputs, who: string): [NamedArray, NamedArray] {
-    const q = sideArray(side, this.queryPositionsInputName, who);
-    let kv = sideArray(side, this.kvPositionsInputName, who);
-    if (!kv.names.includes(this.kvSeqAxis) && kv.names.includes(this.seqAxis)) kv = kv.untag(this.seqAxis).tag(this.kvSeqAxis);
-    checkInputAxes(q, { [this.seqAxis]: undefined }, `${who} (query positions '${this.queryPositionsInputName}')`);
-    checkInputAxes(kv, { [this.kvSeqAxis]: undefined }, `${who} (key positions '${this.kvPositionsInputName}')`);
-    return [q, kv];
-  }
-
-  /**
-   * Masks `x` with `visible(query positions, key positions)`, built once per call for all the
-   * layers that share the positions side inputs.
-   */
-  protected masked(x: NamedArray, side: SideInputs, variant: string, who: string, visible: (q: NamedArray, kv: NamedArray) => NamedArray): NamedArray {
-    const logits = requireNamed(x, who);
-    checkInputAxes(logits, { [this.seqAxis]: undefined, [this.kvSeqAxis]: undefined }, who);
-    const [qPos, kvPos] = this.positions(side, who);
-    const shape: Record<string, number> = { ...(qPos.namedShape as Record<string, number>) };
-    for (const [n, size] of Object.entries(kvPos.namedShape as Record<string, number>)) {
-      if (n in shape && shape[n] !== size) {
-        throw new LayerError(
-          `${who}: query positions '${this.queryPositionsInputName}' ${formatNamedShape(qPos.namedShape)} and key positions ` +
-            `'${this.kvPositionsInputName}' ${formatNamedShape(kvPos.namedShape)} disagree on the size of axis '${n}'.`,
-        );
-      }
-      shape[n] = size;
+/**
+ * Masks `x` with `visible(query positions, key positions)`, built once per call for all the
+ * layers that share the positions side inputs.
+ */
+function maskByPositions(m: CausalSettings, x: NamedArray, side: SideInputs, variant: string, who: string, visible: (q: NamedArray, kv: NamedArray) => NamedArray): NamedArray {
+  const logits = requireNamed(x, who);
+  checkInputAxes(logits, { [m.seqAxis]: undefined, [m.kvSeqAxis]: undefined }, who);
+  const [qPos, kvPos] = positions(m, side, who);
+  const shape: Record<string, number> = { ...(qPos.namedShape as Record<string, number>) };
+  for (const [n, size] of Object.entries(kvPos.namedShape as Record<string, number>)) {
+    if (n in shape && shape[n] !== size) {
+      throw new LayerError(
+        `${who}: query positions '${m.queryPositionsInputName}' ${formatNamedShape(qPos.namedShape)} and key positions ` +
+          `'${m.kvPositionsInputName}' ${formatNamedShape(kvPos.namedShape)} disagree on the size of axis '${n}'.`,
+      );
     }
-    const sources = [side[this.queryPositionsInputName] as object, side[this.kvPositionsInputName] as object] as const;
-    const key = `${variant}|${this.seqAxis}|${this.kvSeqAxis}`;
-    return applyMask(logits, shape, () => visible(qPos, kvPos), this.maskedOutValue, sources, key, who);
+    shape[n] = size;
   }
+  const sources = [side[m.queryPositionsInputName] as object, side[m.kvPositionsInputName] as object] as const;
+  const key = `${variant}|${m.seqAxis}|${m.kvSeqAxis}`;
+  return applyMask(logits, shape, () => visible(qPos, kvPos), m.maskedOutValue, sources, key, who);
 }
 
 /** Position −1 marks padding: such keys are never visible. */
@@ -159,28 +155,17 @@ function causalVisible(qPos: NamedArray, kvPos: NamedArray): NamedArray {
   return qPos.greaterEqual(kvPos).logicalAnd(kvPos.greaterEqual(0));
 }
 
-function causalDefaults(f: CausalFields) {
-  return {
-    maskedOutValue: f.maskedOutValue ?? DEFAULT_MASKED_OUT_VALUE,
-    queryPositionsInputName: f.queryPositionsInputName ?? 'tokenPositions',
-    kvPositionsInputName: f.kvPositionsInputName ?? 'tokenPositions',
-    seqAxis: f.seqAxis ?? 'seq',
-    kvSeqAxis: f.kvSeqAxis ?? 'kv_seq',
-  };
-}
-
 /**
  * Masks attention logits `{…, seq, kv_seq}` so a query sees only keys at positions
  * `q_pos ≥ kv_pos ≥ 0`; masked entries become `maskedOutValue`.
  * @example new ApplyCausalAttentionMask({}).call(logits, { tokenPositions })
  */
-export class ApplyCausalAttentionMask extends CausalMaskBase {
-  static override readonly fields = ['maskedOutValue', 'queryPositionsInputName', 'kvPositionsInputName', 'seqAxis', 'kvSeqAxis'] as const;
-  constructor(f: CausalFields = {}) {
-    super(causalDefaults(f));
+export class ApplyCausalAttentionMask extends Layer.define('ApplyCausalAttentionMask', CAUSAL_FIELDS)<NamedArray, NamedArray> {
+  override sideInputRequests(): readonly string[] {
+    return causalRequests(this);
   }
   protected override forward(x: NamedArray, side: SideInputs): NamedArray {
-    return this.masked(x, side, 'causal', 'ApplyCausalAttentionMask', causalVisible);
+    return maskByPositions(this, x, side, 'causal', 'ApplyCausalAttentionMask', causalVisible);
   }
 }
 
@@ -189,19 +174,20 @@ export class ApplyCausalAttentionMask extends CausalMaskBase {
  * (each query sees itself and the `slidingWindowSize − 1` keys before it).
  * @example new ApplyCausalSlidingWindowAttentionMask({ slidingWindowSize: 4096 })
  */
-export class ApplyCausalSlidingWindowAttentionMask extends CausalMaskBase {
-  static override readonly fields = ['slidingWindowSize', 'maskedOutValue', 'queryPositionsInputName', 'kvPositionsInputName', 'seqAxis', 'kvSeqAxis'] as const;
-  declare readonly slidingWindowSize: number;
-  constructor(f: CausalFields & { slidingWindowSize: number }) {
-    if (!Number.isInteger(f.slidingWindowSize) || f.slidingWindowSize < 1) {
-      throw new RangeError(`ApplyCausalSlidingWindowAttentionMask: slidingWindowSize must be a positive integer; got ${f.slidingWindowSize}.`);
-    }
-    super({ slidingWindowSize: f.slidingWindowSize, ...causalDefaults(f) });
+export class ApplyCausalSlidingWindowAttentionMask extends Layer.define('ApplyCausalSlidingWindowAttentionMask', {
+  slidingWindowSize: staticField<number>().from((w: number, who) => {
+    if (!Number.isInteger(w) || w < 1) throw new RangeError(`${who}: slidingWindowSize must be a positive integer; got ${w}.`);
+    return w;
+  }),
+  ...CAUSAL_FIELDS,
+})<NamedArray, NamedArray> {
+  override sideInputRequests(): readonly string[] {
+    return causalRequests(this);
   }
   protected override forward(x: NamedArray, side: SideInputs): NamedArray {
     const who = `ApplyCausalSlidingWindowAttentionMask(${this.slidingWindowSize})`;
     const w = this.slidingWindowSize;
-    return this.masked(x, side, `window ${w}`, who, (q, kv) => causalVisible(q, kv).logicalAnd(q.sub(kv).less(w)));
+    return maskByPositions(this, x, side, `window ${w}`, who, (q, kv) => causalVisible(q, kv).logicalAnd(q.sub(kv).less(w)));
   }
 }
 
@@ -210,13 +196,10 @@ export class ApplyCausalSlidingWindowAttentionMask extends CausalMaskBase {
  * `{batch…, seq, kv_seq}`; true = visible).
  * @example new ApplyExplicitAttentionMask({}).call(logits, { attnMask })
  */
-export class ApplyExplicitAttentionMask extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['maskInputName', 'maskedOutValue'] as const;
-  declare readonly maskInputName: string;
-  declare readonly maskedOutValue: number;
-  constructor(f: { maskInputName?: string; maskedOutValue?: number } = {}) {
-    super({ maskInputName: f.maskInputName ?? 'attnMask', maskedOutValue: f.maskedOutValue ?? DEFAULT_MASKED_OUT_VALUE });
-  }
+export class ApplyExplicitAttentionMask extends Layer.define('ApplyExplicitAttentionMask', {
+  maskInputName: staticField<string>().default('attnMask'),
+  maskedOutValue: staticField<number>().default(DEFAULT_MASKED_OUT_VALUE),
+})<NamedArray, NamedArray> {
   override sideInputRequests(): readonly string[] {
     return [this.maskInputName];
   }

@@ -1,5 +1,6 @@
 import { NamedArray } from '@penjing/named-array';
 import { Layer } from '../core/layer.js';
+import { staticField } from '../tree/fields.js';
 import { checkInputAxes, nameList, requireNamed } from './checks.js';
 import { Sequential } from './combinators.js';
 import { onesInitializer, zerosInitializer, type AxisSizes, type Initializer } from './init.js';
@@ -9,13 +10,10 @@ import { AddBias, Linear } from './linear.js';
  * A parameter-free normalisation over the `across` axes; subclasses give the formula.
  * Shared so both standardisers check their input and print the same way.
  */
-abstract class NormalizeAcross extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['across', 'epsilon'] as const;
-  declare readonly across: readonly string[];
-  declare readonly epsilon: number;
-  constructor(f: { across: string | readonly string[]; epsilon?: number }) {
-    super({ across: nameList(f.across), epsilon: f.epsilon ?? 1e-6 });
-  }
+abstract class NormalizeAcross extends Layer.define('NormalizeAcross', {
+  across: staticField<readonly string[]>().from(nameList),
+  epsilon: staticField<number>().default(1e-6),
+})<NamedArray, NamedArray> {
   protected abstract normalize(x: NamedArray): NamedArray;
   protected override forward(input: NamedArray): NamedArray {
     const who = `${this.typeName()} across [${this.across.join(', ')}]`;
@@ -30,6 +28,7 @@ abstract class NormalizeAcross extends Layer<NamedArray, NamedArray> {
  * @example new Standardize({ across: 'embedding' }).call(x)
  */
 export class Standardize extends NormalizeAcross {
+  static override readonly structName = 'Standardize';
   protected override normalize(x: NamedArray): NamedArray {
     const centred = x.sub(x.mean(...this.across));
     return centred.mul(centred.square().mean(...this.across).add(this.epsilon).rsqrt());
@@ -41,6 +40,7 @@ export class Standardize extends NormalizeAcross {
  * @example new RMSStandardize({ across: 'embedding', epsilon: 1e-6 }).call(x)
  */
 export class RMSStandardize extends NormalizeAcross {
+  static override readonly structName = 'RMSStandardize';
   protected override normalize(x: NamedArray): NamedArray {
     return x.mul(x.square().mean(...this.across).add(this.epsilon).rsqrt());
   }
@@ -66,6 +66,7 @@ export interface NormConfig {
  * @example LayerNorm.fromConfig({ name: 'ln', seed: 0, acrossAxes: { embedding: 8 } })
  */
 export class LayerNorm extends Sequential {
+  static override readonly structName = 'LayerNorm';
   /** @example LayerNorm.fromConfig({ name: 'block_0/ln', seed: null, acrossAxes: { embedding: 64 } }) */
   static fromConfig(c: NormConfig & { biasInitializer?: Initializer }): LayerNorm {
     return new LayerNorm({
@@ -85,6 +86,7 @@ export class LayerNorm extends Sequential {
  * @example RMSLayerNorm.fromConfig({ name: 'transformer/final_norm', seed: null, acrossAxes: { embedding: 64 } })
  */
 export class RMSLayerNorm extends Sequential {
+  static override readonly structName = 'RMSLayerNorm';
   /** @example RMSLayerNorm.fromConfig({ name: 'norm', seed: 0, acrossAxes: { embedding: 8 }, epsilon: 1e-6 }) */
   static fromConfig(c: NormConfig): RMSLayerNorm {
     return new RMSLayerNorm({ sublayers: [new RMSStandardize({ across: Object.keys(c.acrossAxes), epsilon: c.epsilon }), scaleLinear(c)] });

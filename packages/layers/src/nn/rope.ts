@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as nx from '@penjing/named-array';
 import { NamedArray, formatNamedShape } from '@penjing/named-array';
 import { Layer, LayerError, type SideInputs } from '../core/layer.js';
+import { staticField } from '../tree/fields.js';
 import { checkInputAxes, requireNamed } from './checks.js';
 
 /** The settings both RoPE layers share. */
@@ -12,11 +13,18 @@ interface RopeSettings {
   readonly scaleFactor: number;
 }
 
-function ropeDefaults(f: { embeddingAxis: string; maxWavelength: number; positionsInputName?: string; scaleFactor?: number }, who: string): RopeSettings {
-  if ((f.scaleFactor ?? 1) < 1) throw new RangeError(`${who}: scaleFactor must be at least 1; got ${f.scaleFactor}.`);
-  if (!(f.maxWavelength > 0)) throw new RangeError(`${who}: maxWavelength must be positive; got ${f.maxWavelength}.`);
-  return { embeddingAxis: f.embeddingAxis, maxWavelength: f.maxWavelength, positionsInputName: f.positionsInputName ?? 'tokenPositions', scaleFactor: f.scaleFactor ?? 1 };
-}
+/** The field declarations both RoPE layers share. */
+const ROPE_FIELDS = {
+  maxWavelength: staticField<number>().from((w: number, who) => {
+    if (!(w > 0)) throw new RangeError(`${who}: maxWavelength must be positive; got ${w}.`);
+    return w;
+  }),
+  positionsInputName: staticField<string>().default('tokenPositions'),
+  scaleFactor: staticField<number>().default(1).from((s: number, who) => {
+    if (s < 1) throw new RangeError(`${who}: scaleFactor must be at least 1; got ${s}.`);
+    return s;
+  }),
+};
 
 interface Angles {
   sin: NamedArray;
@@ -39,11 +47,32 @@ function cachedAngles(pos: NamedArray, key: string, build: () => Angles): Angles
   return made;
 }
 
-/** Rotates the whole of `r.embeddingAxis` of `x` (split halves). */
+/** Rotates the whole of `r.embeddingAxis` of `x` (split halves) with the standard frequencies. */
 function rotate(x: NamedArray, side: SideInputs, r: RopeSettings, who: string): NamedArray {
+  const d = (x.namedShape as Record<string, number>)[r.embeddingAxis];
+  // 1 / (λ^frac · scale) in double precision, rounded once to float32.
+  const inv = Array.from({ length: Math.floor(d / 2) }, (_, j) => 1 / (r.maxWavelength ** ((2 * j) / d) * r.scaleFactor));
+  return rotateWithFrequencies(x, side, { embeddingAxis: r.embeddingAxis, positionsInputName: r.positionsInputName, inverseFrequencies: inv }, who);
+}
+
+/**
+ * Split-half rotary embedding of the whole `embeddingAxis` (size d) with given inverse
+ * frequencies (d/2 of them): `θ_j = pos · inverseFrequencies[j]`, out = `[x1·cos θ − x2·sin θ,
+ * x2·cos θ + x1·sin θ]`. The building block of `ApplyRoPE` and of RoPE variants whose
+ * frequencies are rescaled per component (e.g. Llama 3's).
+ *
+ * @example rotateWithFrequencies(q, { tokenPositions }, { embeddingAxis: 'projection', positionsInputName: 'tokenPositions', inverseFrequencies: inv }, 'MyRoPE')
+ */
+export function rotateWithFrequencies(
+  x: NamedArray,
+  side: SideInputs,
+  r: { readonly embeddingAxis: string; readonly positionsInputName: string; readonly inverseFrequencies: readonly number[] },
+  who: string,
+): NamedArray {
   const axis = r.embeddingAxis;
   const d = (x.namedShape as Record<string, number>)[axis];
   if (d % 2) throw new LayerError(`${who}: the axis has odd size ${d} (input ${formatNamedShape(x.namedShape)}); rotary embeddings rotate pairs, so they need an even size.`);
+  if (r.inverseFrequencies.length !== d / 2) throw new LayerError(`${who}: ${r.inverseFrequencies.length} frequencies for an axis of size ${d}; need ${d / 2}.`);
   const pos = side[r.positionsInputName];
   if (!(pos instanceof NamedArray)) {
     throw new LayerError(`${who}: side input '${r.positionsInputName}' must be a NamedArray of positions; got ${pos === undefined ? 'nothing' : typeof pos}.`);
@@ -56,14 +85,13 @@ function rotate(x: NamedArray, side: SideInputs, r: RopeSettings, who: string): 
     );
   }
   const half = d / 2;
-  const { sin, cos } = cachedAngles(pos, `${r.maxWavelength}|${r.scaleFactor}|${axis}|${d}`, () => {
-    // 1 / (λ^frac · scale) in double precision, rounded once to float32.
-    const inv = Array.from({ length: half }, (_, j) => 1 / (r.maxWavelength ** ((2 * j) / d) * r.scaleFactor));
+  const inv = Float32Array.from(r.inverseFrequencies);
+  const { sin, cos } = cachedAngles(pos, `${axis}|${inv.join(',')}`, () => {
     const theta = pos.astype('float32').mul(new NamedArray(tf.tensor1d(inv, 'float32'), [axis]));
     return { sin: theta.sin(), cos: theta.cos() };
   });
-  const x1 = x.index({ [axis]: nx.slice(0, half) } as never) as NamedArray;
-  const x2 = x.index({ [axis]: nx.slice(half, d) } as never) as NamedArray;
+  const x1 = x.index({ [axis]: nx.slice(0, half) });
+  const x2 = x.index({ [axis]: nx.slice(half, d) });
   const out1 = x1.mul(cos).sub(x2.mul(sin));
   const out2 = x2.mul(cos).add(x1.mul(sin));
   return nx.concatenate([out1, out2.orderLike(out1)], axis).orderLike(x);
@@ -79,15 +107,12 @@ function rotate(x: NamedArray, side: SideInputs, r: RopeSettings, who: string): 
  * @example
  * new ApplyRoPE({ embeddingAxis: 'projection', maxWavelength: 10_000 }).call(q, { tokenPositions })
  */
-export class ApplyRoPE extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['embeddingAxis', 'maxWavelength', 'positionsInputName', 'scaleFactor'] as const;
-  declare readonly embeddingAxis: string;
-  declare readonly maxWavelength: number;
-  declare readonly positionsInputName: string;
-  declare readonly scaleFactor: number;
-  constructor(f: { embeddingAxis: string; maxWavelength: number; positionsInputName?: string; scaleFactor?: number }) {
-    super(ropeDefaults(f, 'ApplyRoPE'));
-  }
+export class ApplyRoPE extends Layer.define('ApplyRoPE', {
+  embeddingAxis: staticField<string>(),
+  maxWavelength: ROPE_FIELDS.maxWavelength,
+  positionsInputName: ROPE_FIELDS.positionsInputName,
+  scaleFactor: ROPE_FIELDS.scaleFactor,
+})<NamedArray, NamedArray> {
   override sideInputRequests(): readonly string[] {
     return [this.positionsInputName];
   }
@@ -104,19 +129,16 @@ export class ApplyRoPE extends Layer<NamedArray, NamedArray> {
  * through unchanged (GPT-NeoX style partial rotary embeddings).
  * @example new ApplyRoPEToSubset({ embeddingAxis: 'projection', maxWavelength: 10_000, ropeSubsetSize: 16 })
  */
-export class ApplyRoPEToSubset extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['embeddingAxis', 'maxWavelength', 'ropeSubsetSize', 'positionsInputName', 'scaleFactor'] as const;
-  declare readonly embeddingAxis: string;
-  declare readonly maxWavelength: number;
-  declare readonly ropeSubsetSize: number;
-  declare readonly positionsInputName: string;
-  declare readonly scaleFactor: number;
-  constructor(f: { embeddingAxis: string; maxWavelength: number; ropeSubsetSize: number; positionsInputName?: string; scaleFactor?: number }) {
-    if (!Number.isInteger(f.ropeSubsetSize) || f.ropeSubsetSize < 2 || f.ropeSubsetSize % 2) {
-      throw new RangeError(`ApplyRoPEToSubset: ropeSubsetSize must be a positive even integer; got ${f.ropeSubsetSize}.`);
-    }
-    super({ ...ropeDefaults(f, 'ApplyRoPEToSubset'), ropeSubsetSize: f.ropeSubsetSize });
-  }
+export class ApplyRoPEToSubset extends Layer.define('ApplyRoPEToSubset', {
+  embeddingAxis: staticField<string>(),
+  maxWavelength: ROPE_FIELDS.maxWavelength,
+  ropeSubsetSize: staticField<number>().from((n: number, who) => {
+    if (!Number.isInteger(n) || n < 2 || n % 2) throw new RangeError(`${who}: ropeSubsetSize must be a positive even integer; got ${n}.`);
+    return n;
+  }),
+  positionsInputName: ROPE_FIELDS.positionsInputName,
+  scaleFactor: ROPE_FIELDS.scaleFactor,
+})<NamedArray, NamedArray> {
   override sideInputRequests(): readonly string[] {
     return [this.positionsInputName];
   }
@@ -127,8 +149,8 @@ export class ApplyRoPEToSubset extends Layer<NamedArray, NamedArray> {
     const d = (x.namedShape as Record<string, number>)[this.embeddingAxis];
     if (this.ropeSubsetSize > d) throw new LayerError(`${who}: ropeSubsetSize ${this.ropeSubsetSize} is larger than the axis (size ${d}, input ${formatNamedShape(x.namedShape)}).`);
     if (this.ropeSubsetSize === d) return rotate(x, side, this, who);
-    const head = x.index({ [this.embeddingAxis]: nx.slice(0, this.ropeSubsetSize) } as never) as NamedArray;
-    const tail = x.index({ [this.embeddingAxis]: nx.slice(this.ropeSubsetSize, d) } as never) as NamedArray;
+    const head = x.index({ [this.embeddingAxis]: nx.slice(0, this.ropeSubsetSize) });
+    const tail = x.index({ [this.embeddingAxis]: nx.slice(this.ropeSubsetSize, d) });
     return nx.concatenate([rotate(head, side, this, who), tail.orderLike(head)], this.embeddingAxis).orderLike(x);
   }
 }

@@ -1,5 +1,6 @@
 import type { NamedArray } from '@penjing/named-array';
 import { Layer, LayerError, type SideInputs } from '../core/layer.js';
+import { child, staticField } from '../tree/fields.js';
 
 /** The side-input name under which `CollectSideOutputs` passes its collector down. @example unhandledSideInputs(m).filter((u) => u.name === SIDE_OUTPUTS) */
 export const SIDE_OUTPUTS = 'sideOutputs';
@@ -38,12 +39,7 @@ export class SideOutputCollector {
  * @example
  * select(model).atInstancesOf(Softmax).insertAfter(new Tell({ tag: 'attention' }))
  */
-export class Tell extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['tag'] as const;
-  declare readonly tag: string;
-  constructor(f: { tag: string }) {
-    super(f);
-  }
+export class Tell extends Layer.define('Tell', { tag: staticField<string>() })<NamedArray, NamedArray> {
   override sideInputRequests(): readonly string[] {
     return [SIDE_OUTPUTS];
   }
@@ -77,12 +73,14 @@ export interface WithSideOutputs<O> {
  * const { output, sideOutputs } = new CollectSideOutputs({ body: model }).call(tokens);
  * nx.stack(sideOutputs.attention, 'blocks');
  */
-export class CollectSideOutputs<I = any, O = any> extends Layer<I, WithSideOutputs<O>> {
-  static override readonly fields = ['body', 'tags'] as const;
+export class CollectSideOutputs<I = any, O = any> extends Layer.define('CollectSideOutputs', {
+  body: child<Layer>(),
+  tags: staticField<readonly string[] | null>().default(null).from((t: readonly string[] | null) => (t ? Object.freeze([...t]) : null)),
+})<I, WithSideOutputs<O>> {
+  // A class's type parameters cannot reach its definition, so the generic field is narrowed here.
   declare readonly body: Layer<I, O>;
-  declare readonly tags: readonly string[] | null;
   constructor(f: { body: Layer<I, O>; tags?: readonly string[] | null }) {
-    super({ body: f.body, tags: f.tags ? Object.freeze([...f.tags]) : null });
+    super(f);
   }
   override handledSideInputs(): readonly string[] {
     return [SIDE_OUTPUTS];

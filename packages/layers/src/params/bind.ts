@@ -1,6 +1,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { NamedArray, formatNamedShape } from '@penjing/named-array';
 import type { KeyPath } from '../tree/keypath.js';
+import { describe } from '../tree/tree.js';
 import { Parameter, ParameterSlot } from './parameter.js';
 import { mapParameterNodes, parameterSlots, parameters, sameNamedShape, visitParameterNodes, where } from './collect.js';
 
@@ -20,7 +21,7 @@ export type BindingProblem =
 
 /**
  * Raised by `bindParameters`, listing every problem found (also as data, in `problems`).
- * @example catch (e) { if (e instanceof ParameterBindingError) e.problems.filter((p) => p.kind === 'missing') }
+ * @example try { bindParameters(structure, weights); } catch (e) { if (e instanceof ParameterBindingError) console.log(e.problems.filter((p) => p.kind === 'missing')); }
  */
 export class ParameterBindingError extends Error {
   override readonly name = 'ParameterBindingError';
@@ -47,6 +48,7 @@ export type ParameterValues = Readonly<Record<string, NamedArray>> | ReadonlyMap
  * every missing, unused, mis-shaped or conflicting label at once. Slots sharing a label all
  * receive the same Parameter object, so a tie stays one tensor.
  * @example
+ * import * as E from 'fp-ts/lib/Either.js';
  * const r = bindParametersE(structure, weights);
  * if (E.isLeft(r)) console.log(r.left.map((p) => p.label));
  */
@@ -162,8 +164,3 @@ function describeProblem(p: BindingProblem): string {
   }
 }
 
-function describe(x: unknown): string {
-  if (x === null) return 'null';
-  if (typeof x !== 'object') return `a ${typeof x}`;
-  return `a ${(x as object).constructor?.name ?? 'object'}`;
-}

@@ -1,5 +1,6 @@
 import type { NamedArray } from '@penjing/named-array';
-import { Struct } from '../tree/struct.js';
+import { Struct, defineBase } from '../tree/struct.js';
+import { child, staticField, type ConstructorArgs, type FieldSpecs, type FieldValues, type StructStatics } from '../tree/fields.js';
 
 /**
  * Raised when a model with unbound parameter slots is read or called.
@@ -17,15 +18,24 @@ export class UnboundParameterError extends Error {
  * @example
  * const w = new Parameter({ label: 'mlp/in.weights', value: nx.zeros({ a: 2, b: 3 }) });
  */
-export class Parameter<N extends string = string> extends Struct {
-  static override readonly fields = ['label', 'value', 'trainable'] as const;
-  declare readonly label: string;
+export class Parameter<N extends string = string> extends Struct.define('Parameter', {
+  label: staticField<string>(),
+  value: child<NamedArray>(),
+  trainable: staticField<boolean>().default(true),
+}) {
+  // A class's type parameters cannot reach its definition, so the generic field is narrowed here.
   declare readonly value: NamedArray<N>;
-  declare readonly trainable: boolean;
   constructor(f: { label: string; value: NamedArray<N>; trainable?: boolean }) {
-    super({ label: f.label, value: f.value, trainable: f.trainable ?? true });
+    super(f);
   }
 }
+
+/** The fields of a slot, which the lazy parameter extends. */
+const SLOT_FIELDS = {
+  label: staticField<string>(),
+  /** The expected named shape, when known; binding checks against it. */
+  namedShape: staticField<Readonly<Record<string, number>> | undefined>().default(undefined),
+};
 
 /**
  * A placeholder for a parameter with no value yet, built when a model's structure is made
@@ -34,13 +44,16 @@ export class Parameter<N extends string = string> extends Struct {
  * @example
  * const slot = new ParameterSlot({ label: 'mlp/in.weights', namedShape: { a: 2, b: 3 } });
  */
-export class ParameterSlot extends Struct {
-  static override readonly fields = ['label', 'namedShape'] as const;
-  declare readonly label: string;
-  /** The expected named shape, when known; binding checks against it. */
-  declare readonly namedShape?: Readonly<Record<string, number>>;
-  constructor(f: { label: string; namedShape?: Readonly<Record<string, number>> }) {
-    super(f);
+export class ParameterSlot extends Struct.define('ParameterSlot', SLOT_FIELDS) {
+  /**
+   * A slot class with more fields (the slot's `label` and `namedShape` first); see `Struct.define`.
+   * @example class MySlot extends ParameterSlot.define('MySlot', { origin: staticField<string>() }) {}
+   */
+  static define<const S extends FieldSpecs>(
+    name: string,
+    specs: S,
+  ): (abstract new (...args: ConstructorArgs<typeof SLOT_FIELDS & S>) => ParameterSlot & FieldValues<S>) & StructStatics {
+    return defineBase(ParameterSlot, name, specs);
   }
   /** Reading a slot's value fails with the label and the fix. @example slot.value // throws UnboundParameterError */
   get value(): never {
@@ -84,11 +97,12 @@ export interface LazySource {
  * const p = new LazyParameter({ label: 'embedder.embeddings', namedShape: { vocabulary: 8, embedding: 4 }, source });
  * await p.source.read(); // Float32Array(32)
  */
-export class LazyParameter extends ParameterSlot {
-  static override readonly fields = ['label', 'namedShape', 'source'] as never;
-  declare readonly source: LazySource;
+export class LazyParameter extends ParameterSlot.define('LazyParameter', {
+  /** Where the values are read from when compiled. */
+  source: staticField<LazySource>(),
+}) {
   constructor(f: { label: string; namedShape: Readonly<Record<string, number>>; source: LazySource }) {
-    super(f as never);
+    super(f);
   }
   /** Eager use fails with the fix. @example lazy.value // throws UnboundParameterError */
   override get value(): never {

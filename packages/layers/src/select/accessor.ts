@@ -1,4 +1,4 @@
-import { childrenOf, isContainer, typeNameOf } from '../tree/tree.js';
+import { childrenOf, describe, isContainer, typeNameOf } from '../tree/tree.js';
 import type { KeyEntry, KeyPath } from '../tree/keypath.js';
 
 /**
@@ -82,9 +82,3 @@ function propName(e: KeyEntry): string {
   return e.kind === 'index' ? String(e.index) : e.kind === 'field' ? e.name : e.key;
 }
 
-function describe(x: unknown): string {
-  if (typeof x === 'string') return `the string ${JSON.stringify(x)}`;
-  if (x === undefined) return 'undefined (a missing field?)';
-  if (typeof x === 'object' && x !== null) return `a ${typeNameOf(x)}`;
-  return String(x);
-}

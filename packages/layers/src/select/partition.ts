@@ -35,7 +35,8 @@ export function partitionAt(root: unknown, paths: readonly KeyPath[], atLeaves: 
   const mark = () => notInThisPartition;
   if (!atLeaves) return [replaceAt(root, complementPaths(root, paths), mark), replaceAt(root, paths, mark)];
   const selected = new Set(paths.map(pathKey));
-  const leaves = searchSubtrees(root, [], (x) => !isContainer(x));
+  // Every leaf, static fields included, so each part can be combined back position by position.
+  const leaves = searchSubtrees(root, [], (x) => !isContainer(x), false, childrenOf);
   return [
     replaceAt(root, leaves.filter((p) => !isUnder(p, selected)), mark),
     replaceAt(root, leaves.filter((p) => isUnder(p, selected)), mark),

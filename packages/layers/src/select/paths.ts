@@ -1,4 +1,4 @@
-import { childrenOf, isContainer } from '../tree/tree.js';
+import { childrenOf, isContainer, searchableChildrenOf } from '../tree/tree.js';
 import { parseKeyPath, type KeyEntry, type KeyPath } from '../tree/keypath.js';
 
 /**
@@ -62,6 +62,7 @@ export function searchSubtrees(
   base: KeyPath,
   match: (node: unknown, path: KeyPath) => boolean,
   innermost = false,
+  children: (node: unknown) => [KeyEntry, unknown][] = searchableChildrenOf,
 ): KeyPath[] {
   const out: KeyPath[] = [];
   const visit = (node: unknown, path: KeyPath): boolean => {
@@ -71,7 +72,7 @@ export function searchSubtrees(
       return true;
     }
     let below = false;
-    for (const [e, v] of childrenOf(node)) below = visit(v, [...path, e]) || below;
+    for (const [e, v] of children(node)) below = visit(v, [...path, e]) || below;
     if (hit && !below) {
       out.push(path);
       return true;

@@ -2,12 +2,26 @@ import { childrenOf, getAtPath, isContainer } from '../tree/tree.js';
 import { keyPathToString, type KeyPath } from '../tree/keypath.js';
 import { treeEquals } from '../tree/equal.js';
 import { accessorPaths } from './accessor.js';
+import { instanceTest } from './instance-test.js';
 import { complementPaths, normalizePaths, searchSubtrees, toKeyPath } from './paths.js';
 import type { Selection } from './selection.js';
 
 /** Any class, abstract or not (used by `atInstancesOf`). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyClass = abstract new (...args: any[]) => unknown;
+
+/** What `atInstancesOf(C)` selects: JS primitives for the wrapper classes, else instances. */
+export type InstanceOf<C extends AnyClass> = C extends NumberConstructor
+  ? number
+  : C extends StringConstructor
+    ? string
+    : C extends BooleanConstructor
+      ? boolean
+      : C extends ArrayConstructor
+        ? unknown[]
+        : C extends ObjectConstructor
+          ? Record<string, unknown>
+          : InstanceType<C>;
 
 /** Options of the searches that may match nested nodes. */
 export interface SearchOptions {
@@ -86,12 +100,14 @@ export abstract class SelectionCore<T = unknown, R = unknown> {
 
   /**
    * Selects instances of a class (or of any of several), searching each selected subtree
-   * including its root; the outermost match wins unless `innermost`.
+   * including its root; the outermost match wins unless `innermost`. `Number`, `String`,
+   * `Boolean`, `Array` and `Object` (plain records) select JS values by type (see instanceTest).
    * @example select(model).atInstancesOf(Linear).apply((l) => l) // l: Linear
+   * @example select(model).atInstancesOf(Number).getSequence() // every number in the tree
    */
-  atInstancesOf<C extends AnyClass>(cls: C | readonly C[], opts: SearchOptions = {}): Selection<InstanceType<C>, R> {
-    const classes = Array.isArray(cls) ? (cls as readonly C[]) : [cls as C];
-    return this.atSubtreesWhere((x): x is InstanceType<C> => classes.some((c) => x instanceof c), opts);
+  atInstancesOf<C extends AnyClass>(cls: C | readonly C[], opts: SearchOptions = {}): Selection<InstanceOf<C>, R> {
+    const tests = (Array.isArray(cls) ? (cls as readonly C[]) : [cls as C]).map(instanceTest);
+    return this.atSubtreesWhere((x): x is InstanceOf<C> => tests.some((t) => t(x)), opts);
   }
 
   /**
@@ -157,7 +173,7 @@ export abstract class SelectionCore<T = unknown, R = unknown> {
 
   /**
    * Keeps the selected nodes for which `pred(node, path)` holds.
-   * @example select(model).atInstancesOf(Linear).where((l) => l.outAxes.includes('neurons'))
+   * @example select(model).atInstancesOf(Linear).where((l) => l.outAxisNames.includes('neurons'))
    */
   where<U extends T>(pred: (node: T, path: KeyPath) => node is U): Selection<U, R>;
   where(pred: (node: T, path: KeyPath) => boolean): Selection<T, R>;
@@ -248,7 +264,7 @@ export abstract class SelectionCore<T = unknown, R = unknown> {
     return [...this.paths];
   }
 
-  /** The key paths of the selected nodes, for viewers that box them in the drawn `root`. @example renderSelection(s.root, s.selectedPaths()) */
+  /** The key paths of the selected nodes, for viewers that box them in the drawn `root`. @example const paths = s.selectedPaths();   // what view(s) boxes in s.root */
   selectedPaths(): KeyPath[] {
     return [...this.paths];
   }

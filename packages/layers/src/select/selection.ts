@@ -1,3 +1,45 @@
+/**
+ * # Selectors: patching immutable trees
+ *
+ * A model is an immutable tree, so "changing" it means building a new tree. Selectors make
+ * that a one-liner: `select(tree)` starts a selection at the root, `at*` methods narrow it
+ * to nodes (by class, predicate, key path or accessor), and a write (`apply`, `set`,
+ * `insertAfter`, `removeFromParent`, ...) returns a new tree in which only the paths to the
+ * selected nodes are rebuilt — every other subtree and tensor is shared with the old tree,
+ * which stays valid. Static (metadata) fields are not searched, only children.
+ *
+ * ```ts
+ * import * as nx from '@penjing/named-array';
+ * import { CollectSideOutputs, Elementwise, Linear, Parameter, Sequential, Tell, freeze, keyPathToString, select } from '@penjing/layers';
+ * await nx.ready();
+ *
+ * const mlp = new Sequential({
+ *   sublayers: [
+ *     Linear.fromConfig({ name: 'in', seed: 0, inputAxes: { embedding: 4 }, outputAxes: { neurons: 8 } }),
+ *     new Elementwise({ fn: 'relu' }),
+ *     Linear.fromConfig({ name: 'out', seed: 1, inputAxes: { neurons: 8 }, outputAxes: { embedding: 4 } }),
+ *   ],
+ * });
+ *
+ * // A selection is a tree and a set of paths into it.
+ * const linears = select(mlp).atInstancesOf(Linear);
+ * linears.paths.map((p) => keyPathToString(p)); //=> ['.sublayers[0]', '.sublayers[2]']
+ *
+ * // Writing returns a new tree; unselected subtrees are shared, and the old tree is unchanged.
+ * const probed = select(mlp).atInstancesOf(Elementwise).insertAfter(new Tell({ tag: 'hidden' }));
+ * probed.sublayers.map((l) => l.typeName()); //=> ['Linear', 'Elementwise', 'Tell', 'Linear']
+ * probed.sublayers[0] === mlp.sublayers[0]; //=> true
+ * mlp.sublayers.length; //=> 3
+ *
+ * // The inserted probe reports the hidden activation as a side output.
+ * const { sideOutputs } = new CollectSideOutputs({ body: probed }).call(nx.ones({ batch: 2, embedding: 4 }));
+ * sideOutputs.hidden[0].namedShape; //=> { batch: 2, neurons: 8 }
+ *
+ * // Selections feed the other tree operations, e.g. freezing the parameters inside them.
+ * const frozen = freeze(select(probed).atInstancesOf(Linear));
+ * select(frozen).atInstancesOf(Parameter).getSequence().map((p) => p.trainable); //=> [false, false]
+ * ```
+ */
 import { keyPathToString, type KeyPath } from '../tree/keypath.js';
 import { pathKey, toKeyPath } from './paths.js';
 import { replaceAt, spliceAt } from './rebuild.js';
@@ -27,6 +69,15 @@ export class Selection<T = unknown, R = unknown> extends SelectionCore<T, R> {
   /** Use `select(tree)` and the `at*` methods; arbitrary paths are normalised (tree order, outermost wins). */
   constructor(root: R, paths: readonly KeyPath[], trusted?: typeof TRUSTED) {
     super(root, paths, trusted);
+  }
+
+  /**
+   * How the viewer draws a selection (its `Symbol.for('penjing.view')` hook): the whole tree
+   * with the selected nodes boxed.
+   * @example view(select(model).atInstancesOf(Attention))
+   */
+  [Symbol.for('penjing.view')](): { value: R; selected: readonly KeyPath[] } {
+    return { value: this.root, selected: this.paths };
   }
 
   // ---- writing --------------------------------------------------------------------------

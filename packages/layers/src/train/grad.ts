@@ -4,6 +4,8 @@ import { getAtPath } from '../tree/tree.js';
 import type { KeyPath } from '../tree/keypath.js';
 import { Selection } from '../select/selection.js';
 import { Parameter } from '../params/parameter.js';
+import { assertNotStale } from './stale.js';
+import { gradAtLeaves, selectedLeaves, selectsLeavesOnly } from './grad-leaves.js';
 import { parameters, visitParameterNodes, type ParameterInfo } from '../params/collect.js';
 
 /** A loss: a scalar NamedArray (no axes left) or a rank-0 tensor. */
@@ -12,7 +14,9 @@ export type LossValue = NamedArray<never> | NamedArray<string> | tf.Tensor;
 /**
  * Which parameters to differentiate: a selection (the Parameters inside its selected
  * subtrees), a predicate, or a list of labels. Frozen parameters are always left out.
- * Selections may come from an earlier version of the tree: they resolve to labels.
+ * Selections may come from an earlier version of the tree: they resolve to labels. A
+ * selection with no Parameter inside differentiates the NamedArray leaves it reaches
+ * (constants, ParameterValues, inputs stored in the tree), keyed by key-path text.
  */
 export type Wrt = Selection<unknown, unknown> | ((p: Parameter, paths: readonly KeyPath[]) => boolean) | readonly string[];
 
@@ -68,6 +72,23 @@ export function trainableParameters(tree: unknown, wrt?: Wrt): ParameterInfo[] {
  */
 export function valueAndGrad<T>(lossFn: (tree: T) => LossValue): (tree: T, opts?: { wrt?: Wrt }) => ValueAndGrads {
   return (tree, opts = {}) => {
+    assertNotStale(tree, 'valueAndGrad');
+    // A selection of plain arrays (no Parameter inside): gradients keyed by key path.
+    if (opts.wrt instanceof Selection && selectsLeavesOnly(opts.wrt)) {
+      const leaves = selectedLeaves(tree, opts.wrt);
+      let r: ReturnType<typeof gradAtLeaves>;
+      try {
+        r = gradAtLeaves(() => scalarLoss(lossFn(tree)), leaves);
+      } catch (e) {
+        releaseAbandonedTape();
+        throw e;
+      }
+      try {
+        return { value: (r.value.dataSync() as Float32Array)[0], grads: r.grads };
+      } finally {
+        r.value.dispose();
+      }
+    }
     const chosen = trainableParameters(tree, opts.wrt);
     if (!chosen.length) {
       throw new Error('valueAndGrad: no trainable parameter is selected (check wrt, and that the parameters are not frozen).');
@@ -112,7 +133,7 @@ export function disposeGrads(grads: Grads): void {
  * computation nothing else can use that tape, so its saved tensors are released here.
  */
 function releaseAbandonedTape(): void {
-  const state = tf.engine().state as unknown as { gradientDepth: number; activeTape: { saved?: tf.Tensor[] }[] | null };
+  const state = tf.engine().state;
   if (state.gradientDepth !== 0 || !state.activeTape) return;
   for (const node of state.activeTape) for (const t of node.saved ?? []) t.dispose();
   state.activeTape = [];

@@ -2,6 +2,8 @@ import type * as tf from '@tensorflow/tfjs';
 import { disposeTree } from '../params/dispose.js';
 import { disposeGrads, trainableParameters, valueAndGrad, type LossValue, type Wrt } from './grad.js';
 import { applyUpdates } from './update.js';
+import { retireTree } from './stale.js';
+import { Struct } from '../tree/struct.js';
 
 /** How to train: the loss of a tree on a batch, the optimizer, and what to differentiate. */
 export interface TrainStepOptions<T, B> {
@@ -41,6 +43,12 @@ export interface StepInfo<T> {
 export interface TrainerOptions<T, B> extends TrainStepOptions<T, B> {
   /** Called after every step, e.g. to log the loss. */
   onStep?: (info: StepInfo<T>) => void;
+  /**
+   * Leave the tree passed in usable after the first step (default false: it is marked stale,
+   * since code ported from Penzai expects it to be trained; `untrained()` gives it back).
+   * Functional wrappers that return the trained tree themselves set this.
+   */
+  keepInitialUsable?: boolean;
 }
 
 /**
@@ -74,6 +82,19 @@ export class Trainer<T, B = unknown> {
     return this.current;
   }
 
+  /**
+   * The starting tree, usable after training began (the object passed in is marked stale once
+   * a step is taken): a copy of its root that shares every child.
+   * @example const before = trainer.untrained().call(x);
+   */
+  untrained(): T {
+    const t = this.initial;
+    if (!(t instanceof Struct)) return t;
+    const copy = Object.create(Object.getPrototypeOf(t)) as Record<string, unknown>;
+    for (const k of Object.keys(t)) copy[k] = (t as unknown as Record<string, unknown>)[k];
+    return Object.freeze(copy) as T;
+  }
+
   /** The number of steps taken. @example trainer.stepCount // 200 */
   get stepCount(): number {
     return this.steps;
@@ -86,6 +107,11 @@ export class Trainer<T, B = unknown> {
     this.current = tree;
     if (prev !== this.initial) disposeTree(prev, { except: [tree, this.initial] });
     this.steps++;
+    // Penzai's trainers update the model in place; here the tree passed in keeps its old
+    // weights, so using it after a step is almost always a mistake: it fails, naming the fix.
+    if (prev !== this.initial || !this.opts.keepInitialUsable) retireTree(prev, prev === this.initial
+      ? "a Trainer started from it and has taken steps since; use trainer.tree for the trained model, or trainer.untrained() for the starting weights on purpose."
+      : `the Trainer replaced it at step ${this.steps} (its replaced weights were freed); use trainer.tree.`);
     this.opts.onStep?.({ step: this.steps, loss, tree });
     return loss;
   }

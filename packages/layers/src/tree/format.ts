@@ -3,6 +3,9 @@ import { NamedArray } from '@penjing/named-array';
 import { Struct } from './struct.js';
 import { childrenOf, isRecord } from './tree.js';
 import { keyPathToString, type KeyPath } from './keypath.js';
+import { leafLiteral, propertyKey, quote } from './literal.js';
+import { NotInThisPartition } from '../select/partition.js';
+import { Parameter } from '../params/parameter.js';
 
 /** Options of `formatTree`. */
 export interface FormatOptions {
@@ -28,8 +31,6 @@ interface Group {
   flat?: string;
 }
 
-const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-
 /**
  * Prints a tree as constructor-style text: `Name({field: value, ...})` for structs, `[...]`
  * for arrays, `{key: value}` for records, nested and indented once a node no longer fits on
@@ -52,15 +53,15 @@ export function formatTree(tree: unknown, opts: FormatOptions = {}): string {
     if (x instanceof NamedArray) return formatArray(x, opts);
     if (x instanceof tf.Tensor) return formatTensor(x, opts);
     if (x instanceof Struct) {
-      const skipTrainable = x.typeName() === 'Parameter' && (x as unknown as { trainable: unknown }).trainable === true;
+      const skipTrainable = x instanceof Parameter && x.trainable === true;
       const items = childrenOf(x)
         .filter(([e]) => !(skipTrainable && e.kind === 'field' && e.name === 'trainable'))
-        .map(([e, v]) => ({ key: propKey((e as { name: string }).name), doc: toDoc(v, [...path, e]) }));
+        .map(([e, v]) => ({ key: propertyKey((e as { name: string }).name), doc: toDoc(v, [...path, e]) }));
       return { open: `${x.typeName()}({`, items, close: '})' };
     }
     if (Array.isArray(x)) return { open: '[', items: childrenOf(x).map(([e, v]) => ({ doc: toDoc(v, [...path, e]) })), close: ']' };
     if (isRecord(x)) {
-      return { open: '{', items: childrenOf(x).map(([e, v]) => ({ key: propKey((e as { key: string }).key), doc: toDoc(v, [...path, e]) })), close: '}' };
+      return { open: '{', items: childrenOf(x).map(([e, v]) => ({ key: propertyKey((e as { key: string }).key), doc: toDoc(v, [...path, e]) })), close: '}' };
     }
     return formatLeaf(x);
   };
@@ -90,7 +91,7 @@ function sharedNodes(tree: unknown): Map<unknown, KeyPath> {
 function formatArray(x: NamedArray, opts: FormatOptions): string {
   if (!opts.roundTrip) {
     const pos = x.positionalShape;
-    const named = Object.entries(x.namedShape).map(([k, v]) => `${propKey(k)}: ${v}`).join(', ');
+    const named = Object.entries(x.namedShape).map(([k, v]) => `${propertyKey(k)}: ${v}`).join(', ');
     return `<NamedArray ${x.dtype} {${named}}${pos.length ? ` positional [${pos.join(', ')}]` : ''}>`;
   }
   if (opts.arrays) return `arrays[${opts.arrays.push(x) - 1}]`;
@@ -122,24 +123,8 @@ function formatData(v: unknown): string {
 }
 
 function formatLeaf(x: unknown): string {
-  if (typeof x === 'string') return quote(x);
-  if (typeof x === 'number') return Object.is(x, -0) ? '-0' : String(x);
-  if (typeof x === 'bigint') return `${x}n`;
-  if (typeof x === 'boolean' || x === null || x === undefined) return String(x);
-  if (typeof x === 'function') return x.name && IDENT.test(x.name) ? x.name : '<anonymous function>';
-  if (typeof x === 'symbol') return `<${String(x)}>`;
-  const name = (x as object).constructor?.name;
-  if (name === 'NotInThisPartition') return 'NotInThisPartition';
-  return `<${name ?? 'object'}>`;
-}
-
-/** A single-quoted JS string literal. */
-export function quote(s: string): string {
-  return `'${JSON.stringify(s).slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'")}'`;
-}
-
-function propKey(k: string): string {
-  return IDENT.test(k) ? k : quote(k);
+  if (x instanceof NotInThisPartition) return 'NotInThisPartition';
+  return leafLiteral(x).text;
 }
 
 function flatOf(d: Doc): string {

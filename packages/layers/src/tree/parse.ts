@@ -1,15 +1,19 @@
 import * as tf from '@tensorflow/tfjs';
 import { NamedArray, fromArray, wrap } from '@penjing/named-array';
-import { Struct } from './struct.js';
+import { Struct, fieldSpecsOf, structNameOf } from './struct.js';
+import type { FieldSpecs } from './fields.js';
 import { field, index, key, keyPathToString, parseKeyPath, type KeyPath } from './keypath.js';
+
+/** A struct class, abstract or not. */
+type StructClass = abstract new (...args: never[]) => Struct;
 
 /** What `parseTree` may construct. */
 export interface ParseOptions {
   /**
-   * Struct classes: an array (keyed by class name) or a record keyed by the name they print
-   * with (`typeName()`), needed when a class overrides `typeName()`.
+   * Struct classes: an array (keyed by their stable names, as `typeName()` prints them) or a
+   * record keyed by the name they print with, needed when a class overrides `typeName()`.
    */
-  classes: Readonly<Record<string, abstract new (...args: never[]) => Struct>> | readonly (abstract new (...args: never[]) => Struct)[];
+  classes: Readonly<Record<string, StructClass>> | readonly StructClass[];
   /** Values for bare names in the text, e.g. functions held by `Elementwise` layers. */
   values?: Readonly<Record<string, unknown>>;
   /** The table filled by `formatTree(tree, {roundTrip: true, arrays})`. */
@@ -25,7 +29,7 @@ export class TreeParseError extends Error {
 }
 
 type Tok = { t: 'id' | 'num' | 'str' | 'p'; v: string; at: number };
-const TOKEN = /\s*(?:([A-Za-z_$][A-Za-z0-9_$]*)|(-?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|Infinity))|('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|([()[\]{},:.<>]))/y;
+const TOKEN = /(?:\s|\/\/[^\n]*)*(?:([A-Za-z_$][A-Za-z0-9_$]*)|(-?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?|Infinity))|('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|([()[\]{},:.<>]))/y;
 
 /**
  * Rebuilds a tree from the text `formatTree` prints (with `roundTrip` for arrays). Structs are
@@ -39,9 +43,8 @@ const TOKEN = /\s*(?:([A-Za-z_$][A-Za-z0-9_$]*)|(-?(?:\d+\.?\d*(?:[eE][+-]?\d+)?
  * const again = parseTree(text, { classes: [Sequential, Linear, Parameter] });
  */
 export function parseTree(text: string, opts: ParseOptions): unknown {
-  const classes = new Map<string, abstract new (...args: never[]) => Struct>(
-    Array.isArray(opts.classes) ? opts.classes.map((c) => [c.name, c]) : Object.entries(opts.classes as Record<string, abstract new (...args: never[]) => Struct>),
-  );
+  const list: readonly StructClass[] | undefined = Array.isArray(opts.classes) ? opts.classes : undefined;
+  const classes = new Map<string, StructClass>(list ? list.map((c) => [structNameOf(c), c]) : Object.entries(opts.classes));
   const toks = tokenize(text);
   let i = 0;
   const built = new Map<string, unknown>();
@@ -100,7 +103,7 @@ export function parseTree(text: string, opts: ParseOptions): unknown {
         expect('{');
         const fields = record(path, (k) => field(k));
         expect(')');
-        out = revive(classes.get(name)!, fields);
+        out = revive(classes.get(name)!, fields, (msg) => fail(msg, start));
       } else if (name === 'nx.fromArray' || name === 'tf.tensor' || name === 'nx.wrap') {
         // Arguments are not tree nodes: keep them out of the table `shared(...)` reads.
         const args = commaList(')', () => value([...path, key('\u0000')]));
@@ -122,8 +125,9 @@ export function parseTree(text: string, opts: ParseOptions): unknown {
       i += 2;
       expect('(');
       const args = commaList(')', () => value(path)) as string[];
-      if (!(out instanceof NamedArray)) fail(`.${method}() applies to arrays only`);
-      out = (out as NamedArray)[method as 'tagPrefix'](...(args as never[]));
+      if (!(out instanceof NamedArray)) return fail(`.${method}() applies to arrays only`);
+      const names = args.map(String);
+      out = method === 'tag' ? out.tag(...names) : out.tagPrefix(...names);
     }
     if (out instanceof Struct || out instanceof NamedArray || out instanceof tf.Tensor) {
       const k = keyPathToString(path);
@@ -165,13 +169,27 @@ function isMethod(name: string): boolean {
   return name === 'tagPrefix' || name === 'tag';
 }
 
-function revive(cls: abstract new (...args: never[]) => Struct, fields: Record<string, unknown>): Struct {
-  if ((cls as unknown as { name: string }).name === 'Parameter') {
-    return new (cls as unknown as new (f: Record<string, unknown>) => Struct)(fields);
+/**
+ * Builds a struct from printed fields without running its constructor (so it has exactly the
+ * printed values); a defined class's declaration supplies the defaults the printer leaves out
+ * (`trainable: true`) and rejects fields it does not declare.
+ */
+function revive(cls: StructClass, fields: Record<string, unknown>, fail: (msg: string) => never): Struct {
+  const specs = fieldSpecsOf(cls);
+  const obj: Struct = Object.create(cls.prototype as object);
+  const values: Record<string, unknown> = {};
+  if (specs) {
+    const unknown = Object.keys(fields).filter((k) => !(k in specs));
+    if (unknown.length) fail(`${structNameOf(cls)} has no field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}; its fields are ${Object.keys(specs).join(', ')}`);
+    for (const [k, spec] of Object.entries(specs)) values[k] = k in fields ? fields[k] : spec.hasDefault ? defaultOf(spec) : undefined;
+  } else {
+    Object.assign(values, fields);
   }
-  const obj = Object.create(cls.prototype as object) as Record<string, unknown>;
-  for (const [k, v] of Object.entries(fields)) obj[k] = v;
-  return Object.freeze(obj) as unknown as Struct;
+  return Object.freeze(Object.assign(obj, values));
+}
+
+function defaultOf(spec: FieldSpecs[string]): unknown {
+  return spec.convert ? (spec.convert as (v: unknown, who: string) => unknown)(spec.defaultValue, '') : spec.defaultValue;
 }
 
 function unquote(s: string): string {
@@ -181,7 +199,8 @@ function unquote(s: string): string {
 
 function tokenize(text: string): Tok[] {
   const out: Tok[] = [];
-  const space = /\s*/y;
+  // Whitespace and `//` line comments (printed trees start with a hint comment).
+  const space = /(?:\s|\/\/[^\n]*)*/y;
   let pos = 0;
   for (;;) {
     space.lastIndex = pos;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { NamedArray } from '@penjing/named-array';
-import { Struct } from './struct.js';
+import { NamedArray, formatNamedShape } from '@penjing/named-array';
+import { Struct, fieldSpecsOf, fieldValue, withFields } from './struct.js';
 import { field, index, key, keyPathToString, type KeyEntry, type KeyPath } from './keypath.js';
 
 /** True for plain records (`{...}` literals), which are containers in a tree. @example isRecord({ a: 1 }) // true; isRecord(new Identity()) // false */
@@ -26,10 +26,21 @@ export function isArrayLeaf(x: unknown): x is NamedArray | tf.Tensor {
  * @example childrenOf(layer).map(([k]) => k)
  */
 export function childrenOf(node: unknown): [KeyEntry, unknown][] {
-  if (node instanceof Struct) return node.fieldNames().map((n) => [field(n), (node as unknown as Record<string, unknown>)[n]]);
+  if (node instanceof Struct) return node.fieldNames().map((n) => [field(n), fieldValue(node, n)]);
   if (Array.isArray(node)) return node.map((v, i) => [index(i), v]);
   if (isRecord(node)) return Object.keys(node).map((k) => [key(k), node[k]]);
   return [];
+}
+
+/**
+ * The children selectors search: like `childrenOf`, without the static (metadata) fields of
+ * defined structs — Penzai's `pytree_node=False` fields are not part of the tree's search.
+ * @example searchableChildrenOf(new Softmax({ axes: 'kv_seq' })) // []
+ */
+export function searchableChildrenOf(node: unknown): [KeyEntry, unknown][] {
+  const specs = node instanceof Struct ? fieldSpecsOf(node.constructor) : undefined;
+  const kids = childrenOf(node);
+  return specs ? kids.filter(([e]) => e.kind !== 'field' || specs[e.name]?.kind !== 'static') : kids;
 }
 
 /**
@@ -46,7 +57,7 @@ export function withChildren(node: unknown, values: readonly unknown[]): unknown
   if (node instanceof Struct) {
     const changes: Record<string, unknown> = {};
     kids.forEach(([k], i) => (changes[(k as { name: string }).name] = values[i]));
-    return node.replace(changes as never);
+    return withFields(node, changes);
   }
   if (Array.isArray(node)) return Object.freeze([...values]);
   const out: Record<string, unknown> = {};
@@ -117,6 +128,24 @@ export function typeNameOf(x: unknown): string {
   if (Array.isArray(x)) return 'Array';
   if (x === null) return 'null';
   if (isRecord(x)) return 'Object';
+  return typeof x;
+}
+
+/**
+ * Describes a value for an error message: what it is, with the detail that helps fix the
+ * call (a string's text, an array's length, a tensor's shape and how to name it).
+ * @example describe(tf.zeros([2, 3])) // 'a raw tf.Tensor of shape [2, 3] (wrap it with nx.wrap(t, ...names))'
+ */
+export function describe(x: unknown): string {
+  if (x === null) return 'null';
+  if (x === undefined) return 'undefined';
+  if (typeof x === 'string') return `the string ${JSON.stringify(x)}`;
+  if (typeof x === 'number' || typeof x === 'boolean' || typeof x === 'bigint') return `the ${typeof x} ${String(x)}`;
+  if (typeof x === 'function') return x.name ? `the function ${x.name}` : 'a function';
+  if (Array.isArray(x)) return `an array of ${x.length} values`;
+  if (x instanceof tf.Tensor) return `a raw tf.Tensor of shape [${x.shape.join(', ')}] (wrap it with nx.wrap(t, ...names))`;
+  if (x instanceof NamedArray) return `a NamedArray ${formatNamedShape(x.namedShape)}`;
+  if (typeof x === 'object') return `a ${typeNameOf(x) === 'object' ? ((x as object).constructor?.name ?? 'object') : typeNameOf(x)}`;
   return typeof x;
 }
 

@@ -5,18 +5,21 @@
 import { generateStream, type GenerateOptions } from '../generation/generate.js';
 import { loadTokenizer } from '../tokenizer/file.js';
 import { tokenizerFamilyOf } from '../family.js';
+import { modelConfigOf } from '../families/model.js';
+import { TokenizerError } from '../tokenizer/errors.js';
 import { numberFlag, parseFlags, requireString, type FlagSpec } from './args.js';
+import { escapeTerminal } from './terminal.js';
 import { loadModel, type CliIO } from './load.js';
 
 export const GENERATE_HELP = `Usage: penjing generate --model DIR --prompt TEXT [options]
 
 Generates a continuation of TEXT with the checkpoint in DIR (a Hugging Face directory:
-config.json, *.safetensors and, for Gemma 1/2, tokenizer.json), streaming it to stdout.
+config.json, *.safetensors and tokenizer.json — optional for Gemma 3 only), streaming it to stdout.
 
 Options:
   --model DIR          checkpoint directory (required)
   --prompt TEXT        the prompt (required)
-  --chat               wrap the prompt as a user turn of the Gemma chat format
+  --chat               wrap the prompt as a user turn (Gemma's format, or the checkpoint's chat template)
                        (for instruction-tuned checkpoints); stops at <end_of_turn>
   --max-tokens N       most tokens to generate (default 128)
   --temperature T      sampling temperature ≥ 0; 0 is greedy (default: greedy, or 1
@@ -66,9 +69,14 @@ export async function generateCommand(argv: readonly string[], io: CliIO): Promi
   };
   const quiet = Boolean(v.quiet);
   const model = await loadModel(dir, io, quiet);
+  const familyModel = modelConfigOf(model);
   const tokenizer = await loadTokenizer(dir, {
     family: tokenizerFamilyOf(model),
-    onFallback: (msg) => quiet || io.stderr.write(`${msg}\n`),
+    onFallback: (msg) => {
+      // The bundled Gemma 3 vocabulary fits Gemma 3 only; other families need their own file.
+      if (familyModel) throw new TokenizerError(dir, `has no tokenizer.json, which a ${familyModel.modelType} checkpoint needs (the bundled tokenizer is Gemma 3's)`, { fix: 'Download tokenizer.json (and tokenizer_config.json) with the weights.' });
+      if (!quiet) io.stderr.write(`${escapeTerminal(msg)}\n`);
+    },
   });
   const started = Date.now();
   let count = 0;

@@ -9,7 +9,10 @@ import type { Progress } from '@penjing/io';
 import type { NamedArray } from '@penjing/named-array';
 import type { Layer } from '@penjing/layers';
 import { loadPretrainedModel } from '../family.js';
+// The built-in families (llama, mistral, qwen2, qwen3, gpt2, gpt_neox) register on import.
+import '../families/register.js';
 import { CommandError } from './args.js';
+import { escapeTerminal } from './terminal.js';
 
 /** Where a command writes: the terminal's streams, or anything with `write` (tests). */
 export interface CliIO {
@@ -64,7 +67,8 @@ interface ProgressDisplay {
   fail(): void;
 }
 
-function progressDisplay(dir: string, stderr: Writable, quiet: boolean): ProgressDisplay {
+function progressDisplay(rawDir: string, stderr: Writable, quiet: boolean): ProgressDisplay {
+  const dir = escapeTerminal(rawDir);
   if (quiet) return { onProgress() {}, done() {}, fail() {} };
   let total = 0;
   if (stderr.isTTY) {
@@ -79,7 +83,7 @@ function progressDisplay(dir: string, stderr: Writable, quiet: boolean): Progres
           );
           bar.start(Math.max(p.bytesTotal, 1), 0, { done: '0', total: (p.bytesTotal / MB).toFixed(0), tensor: '' });
         }
-        bar.update(p.bytesDone, { done: (p.bytesDone / MB).toFixed(0), total: (p.bytesTotal / MB).toFixed(0), tensor: p.tensor });
+        bar.update(p.bytesDone, { done: (p.bytesDone / MB).toFixed(0), total: (p.bytesTotal / MB).toFixed(0), tensor: escapeTerminal(p.tensor) });
       },
       done(ms) {
         bar?.stop();

@@ -9,14 +9,16 @@ import { CommandError, UsageError } from './args.js';
 import { GENERATE_HELP, generateCommand } from './generate-command.js';
 import { INSPECT_HELP, inspectCommand } from './inspect-command.js';
 import type { CliIO } from './load.js';
+import { escapeTerminal, escapingWriter, isBrokenPipe } from './terminal.js';
 
 export { UsageError, CommandError } from './args.js';
 export type { CliIO, Writable } from './load.js';
+export { escapeTerminal, exitQuietlyOnBrokenPipe } from './terminal.js';
 
 export const MAIN_HELP = `Usage: penjing <command> [options]
 
 Commands:
-  generate   generate text with a Gemma checkpoint, streaming it to the terminal
+  generate   generate text with a checkpoint (Gemma, Llama, Mistral, Qwen, GPT-2, GPT-NeoX), streaming it to the terminal
   inspect    print a summary of a checkpoint's model (and write its HTML view)
 
 Run 'penjing <command> --help' for a command's options.
@@ -34,8 +36,11 @@ const COMMANDS: Record<string, { run: (argv: readonly string[], io: CliIO) => Pr
  *
  * @example process.exitCode = await main(process.argv.slice(2));
  */
-export async function main(argv: readonly string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+export async function main(argv: readonly string[], terminal: CliIO = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const [command, ...rest] = argv;
+  // stdout carries only text (help, summaries, generated text): all of it is escaped. stderr
+  // keeps the progress bar's own escapes; the messages written to it escape their data.
+  const io: CliIO = { stdout: escapingWriter(terminal.stdout), stderr: terminal.stderr };
   try {
     if (command === undefined) {
       io.stderr.write(MAIN_HELP);
@@ -61,15 +66,17 @@ export async function main(argv: readonly string[], io: CliIO = { stdout: proces
 function report(e: unknown, io: CliIO): number {
   if (e instanceof UsageError) {
     const help = e.command ? `penjing ${e.command} --help` : 'penjing --help';
-    io.stderr.write(`penjing${e.command ? ` ${e.command}` : ''}: ${e.message}\nRun '${help}' for usage.\n`);
+    io.stderr.write(`penjing${e.command ? ` ${e.command}` : ''}: ${escapeTerminal(e.message)}\nRun '${help}' for usage.\n`);
     return 2;
   }
   const err = e instanceof Error ? e : new Error(String(e));
   // Our own errors and the loaders' (CheckpointError, SafetensorsError, TokenizerError, ...)
   // carry the file and the fix in their message; anything else also gets its stack when asked.
   const known = err instanceof CommandError || /Error$/.test(err.name);
-  io.stderr.write(`penjing: ${err instanceof CommandError ? '' : `${err.name}: `}${err.message}\n`);
-  if (!known || process.env.PENJING_DEBUG) io.stderr.write(`${err.stack ?? ''}\n`);
+  // A reader that went away (`penjing … | head`) is not an error worth a word.
+  if (isBrokenPipe(e)) return 0;
+  io.stderr.write(`penjing: ${err instanceof CommandError ? '' : `${err.name}: `}${escapeTerminal(err.message)}\n`);
+  if (!known || process.env.PENJING_DEBUG) io.stderr.write(`${escapeTerminal(err.stack ?? '')}\n`);
   return 1;
 }
 

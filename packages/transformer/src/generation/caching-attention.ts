@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as nx from '@penjing/named-array';
 import { NamedArray, formatNamedShape } from '@penjing/named-array';
-import { Attention, Layer, LayerError, SIDE_OUTPUTS, SideOutputCollector, type SideInputs } from '@penjing/layers';
+import { ATTENTION_FIELDS, Attention, Layer, staticField, LayerError, SIDE_OUTPUTS, SideOutputCollector, type SideInputs } from '@penjing/layers';
 import { KVCache, KVCacheEntry, KV_SEQ, writeSlots } from './kv-cache.js';
 
 /** Side input carrying the cache being extended (a {@link KVCache}). */
@@ -39,26 +39,14 @@ export function cacheTags(i: number): { keys: string; values: string; positions:
  * @example
  * const caching = KVCachingAttention.fromUncached(attention, 0);
  */
-export class KVCachingAttention extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['inputToQuery', 'inputToKey', 'inputToValue', 'queryKeyToAttn', 'attnValueToOutput', 'cacheIndex'] as const;
-  declare readonly inputToQuery: Layer<NamedArray, NamedArray>;
-  declare readonly inputToKey: Layer<NamedArray, NamedArray>;
-  declare readonly inputToValue: Layer<NamedArray, NamedArray>;
-  declare readonly queryKeyToAttn: Layer<readonly NamedArray[], NamedArray>;
-  declare readonly attnValueToOutput: Layer<readonly NamedArray[], NamedArray>;
+export class KVCachingAttention extends Layer.define('KVCachingAttention', {
+  ...ATTENTION_FIELDS,
   /** Which entry of the cache's `layers` this layer reads and writes. */
-  declare readonly cacheIndex: number;
-  constructor(f: {
-    inputToQuery: Layer<NamedArray, NamedArray>;
-    inputToKey: Layer<NamedArray, NamedArray>;
-    inputToValue: Layer<NamedArray, NamedArray>;
-    queryKeyToAttn: Layer<readonly NamedArray[], NamedArray>;
-    attnValueToOutput: Layer<readonly NamedArray[], NamedArray>;
-    cacheIndex: number;
-  }) {
-    if (!Number.isInteger(f.cacheIndex) || f.cacheIndex < 0) throw new RangeError(`KVCachingAttention: cacheIndex must be a non-negative integer; got ${f.cacheIndex}.`);
-    super(f);
-  }
+  cacheIndex: staticField<number>().from((i: number) => {
+    if (!Number.isInteger(i) || i < 0) throw new RangeError(`KVCachingAttention: cacheIndex must be a non-negative integer; got ${i}.`);
+    return i;
+  }),
+})<NamedArray, NamedArray> {
 
   /**
    * The caching form of an `Attention`, sharing its five sublayers.
@@ -175,7 +163,7 @@ function keepNewest(entry: KVCacheEntry, keys: NamedArray, values: NamedArray, p
  */
 function replaceOldest(entry: KVCacheEntry, k: NamedArray, v: NamedArray, positions: NamedArray): KVCacheEntry {
   const old = entry.kvTokenPositions!;
-  const slot = old.argmin(KV_SEQ as never) as NamedArray;
+  const slot = old.argmin(KV_SEQ);
   const onSlot = nx.arange(KV_SEQ, entry.length).equal(slot).logicalAnd(positions.index({ [KV_SEQ]: 0 }).greaterEqual(0));
   const m = onSlot.astype('float32');
   const keep = m.neg().add(1);

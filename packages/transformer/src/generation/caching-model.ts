@@ -16,10 +16,14 @@ import {
   LayerError,
   SIDE_OUTPUTS,
   WithSideInputsFromInput,
+  child,
   select,
+  staticField,
   type SideInputs,
 } from '@penjing/layers';
 import { KVCache, KVCacheEntry, KV_SEQ, writeSlots } from './kv-cache.js';
+import { checkForwardFits } from '../model/memory.js';
+import type { TransformerMetadata } from '../model/metadata.js';
 import { KVCachingAttention, KV_CACHE, KV_TOKEN_POSITIONS, TOKEN_POSITIONS, cacheTags } from './caching-attention.js';
 
 /** Side input with the cache's end index (slots written before this call), as a number. */
@@ -64,21 +68,18 @@ export type UncachedModel = Layer | { readonly body: Layer; readonly metadata?: 
  * @example
  * const lm = toCachingModel(model);
  * let cache = initCache(lm, { batchSize: 1, cacheLength: 64 });
- * const { logits, cache: next } = lm.step(prompt, cache);   // prefill
+ * const { logits, cache: next } = lm.step(promptTokens, cache);   // prefill
  * cache.dispose();
  */
-export class KVCachingTransformerLM extends Layer<CachingStepInput, CachingStepOutput> {
-  static override readonly fields = ['body', 'metadata', 'padId', 'numCacheLayers'] as const;
-  declare readonly body: Layer<NamedArray, NamedArray>;
+export class KVCachingTransformerLM extends Layer.define('KVCachingTransformerLM', {
+  body: child<Layer<NamedArray, NamedArray>>(),
   /** The uncached model's metadata (head axes, sizes), when it had one. */
-  declare readonly metadata: unknown;
+  metadata: staticField<unknown>().default(null),
   /** Tokens equal to this id count as padding when no `tokenMask` is given. */
-  declare readonly padId: number;
+  padId: staticField<number>().default(0),
   /** How many {@link KVCachingAttention} layers (cache entries) the body has. */
-  declare readonly numCacheLayers: number;
-  constructor(f: { body: Layer<NamedArray, NamedArray>; metadata?: unknown; padId?: number; numCacheLayers: number }) {
-    super({ body: f.body, metadata: f.metadata ?? null, padId: f.padId ?? 0, numCacheLayers: f.numCacheLayers });
-  }
+  numCacheLayers: staticField<number>(),
+})<CachingStepInput, CachingStepOutput> {
 
   override handledSideInputs(): readonly string[] {
     return [TOKEN_POSITIONS, KV_TOKEN_POSITIONS, KV_CACHE, CACHE_END_INDEX, RETURN_LAST_ONLY, SIDE_OUTPUTS];
@@ -111,6 +112,9 @@ export class KVCachingTransformerLM extends Layer<CachingStepInput, CachingStepO
           `Start from a cache with a larger cacheLength (initCache(model, {cacheLength: …})).`,
       );
     }
+    const rows = Object.entries(tokens.namedShape as Record<string, number>).reduce((a, [n, s]) => (n === 'seq' ? a : a * s), 1);
+    checkForwardFits(this.metadata as TransformerMetadata | undefined, { batch: rows, seq: t, kvSeq: cache.cacheLength, lastOnly: input.returnLastOnly === true },
+      who, 2 * cache.bytes);
     const mask = input.tokenMask ?? tokens.notEqual(this.padId);
     const positions = newTokenPositions(mask, cache);
     const kvPositions = writeSlots(cache.kvTokenPositions, KV_SEQ, cache.endIndex, positions.untag('seq').tag(KV_SEQ));

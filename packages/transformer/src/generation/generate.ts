@@ -10,11 +10,15 @@ import type { NamedArray } from '@penjing/named-array';
 import type { ChatOptions } from '../tokenizer/chat.js';
 import { incrementalDecoder, type IncrementalDecoder } from '../tokenizer/stream.js';
 import type { GemmaFamily, Tokenizer } from '../tokenizer/types.js';
-import { RandomStream, sample, validateSamplingOptions, type SamplingOptions } from './sampling.js';
+import { NonFiniteLogitsError, RandomStream, sample, validateSamplingOptions, type SamplingOptions } from './sampling.js';
+import { checkMemory } from '@penjing/named-array';
+import { cacheBytes, forwardBytes } from '../model/memory.js';
+import type { TransformerMetadata } from '../model/metadata.js';
 import { KVCache } from './kv-cache.js';
 import { initCache } from './init-cache.js';
 import { KVCachingTransformerLM, toCachingModel, type UncachedModel } from './caching-model.js';
-import { GenerationError, defaultStopIds, encodePrompt, isPromptBatch, padLeft, type Prompt } from './prompts.js';
+import { GenerationError, defaultStopIds, encodePrompt, padLeft, type Prompt } from './prompts.js';
+import { isBatchInput, promptList, stripRow, type PromptInput } from './padded-prompts.js';
 
 /** Options of {@link generate} and {@link generateStream}. */
 export interface GenerateOptions extends SamplingOptions {
@@ -30,6 +34,8 @@ export interface GenerateOptions extends SamplingOptions {
   readonly chat?: boolean | ChatOptions;
   /** Prepend `<bos>` to plain text prompts (default true). */
   readonly addBos?: boolean;
+  /** The id that pads token prompts (at either end, as in Penzai's right-padded batches); default the model's. */
+  readonly padId?: number;
   /** Cache slots; default: the longest prompt plus `maxNewTokens`. */
   readonly cacheLength?: number;
   /** See `InitCacheOptions.slidingWindowCache`. Default `'full'`. */
@@ -94,12 +100,12 @@ export type GenerationModel = UncachedModel | KVCachingTransformerLM;
  * const batch = await generate(model, ['Hi', 'Once upon a time'], { tokenizer: tok });  // GenerationResult[]
  */
 export async function generate(model: GenerationModel, prompt: Prompt, options?: GenerateOptions): Promise<GenerationResult>;
-export async function generate(model: GenerationModel, prompts: readonly Prompt[], options?: GenerateOptions): Promise<GenerationResult[]>;
-export async function generate(model: GenerationModel, prompt: Prompt | readonly Prompt[], options: GenerateOptions = {}): Promise<GenerationResult | GenerationResult[]> {
-  const stream = generateStream(model, prompt as Prompt, options);
+export async function generate(model: GenerationModel, prompts: readonly Prompt[] | NamedArray, options?: GenerateOptions): Promise<GenerationResult[]>;
+export async function generate(model: GenerationModel, prompt: PromptInput, options: GenerateOptions = {}): Promise<GenerationResult | GenerationResult[]> {
+  const stream = generateStream(model, prompt, options);
   let r = await stream.next();
   while (!r.done) r = await stream.next();
-  return isPromptBatch(prompt) ? r.value : r.value[0]!;
+  return isBatchInput(prompt) ? r.value : r.value[0]!;
 }
 
 /**
@@ -114,20 +120,25 @@ export async function generate(model: GenerationModel, prompt: Prompt | readonly
  */
 export async function* generateStream(
   model: GenerationModel,
-  prompt: Prompt | readonly Prompt[],
+  prompt: PromptInput,
   options: GenerateOptions = {},
 ): AsyncGenerator<GenerationChunk, GenerationResult[], undefined> {
+  checkArguments(model, prompt, options);
   const lm = model instanceof KVCachingTransformerLM ? model : toCachingModel(model);
   const family = familyOf(model, options.tokenizer);
-  const prompts = isPromptBatch(prompt) ? prompt : [prompt as Prompt];
-  const rows = prompts.map((p) => encodePrompt(p, { ...options, family }));
-  const plan = planRun(lm, rows, options, family);
-  const batch = padLeft(rows, lm.padId);
+  // Padding at either end of a token prompt is dropped, so each row continues from its own end.
+  const prompts = promptList(prompt);
+  const padId = options.padId ?? lm.padId;
+  const rows = prompts.map((p, i) => (typeof p === 'string' ? encodePrompt(p, { ...options, family }) : stripRow(encodePrompt(p, options), padId, i)));
+  const plan = planRun(model, lm, rows, options, family);
+  // Everything that can be refused is refused before the first tensor is made.
+  const rng = new RandomStream(options.seed ?? 0);
+  // Families without a pad id (−1) fill with id 0; the mask marks it as padding either way.
+  const batch = padLeft(rows, Math.max(lm.padId, 0));
   const decoders: (IncrementalDecoder | undefined)[] = rows.map(() => (options.tokenizer ? incrementalDecoder(options.tokenizer) : undefined));
   const generated: number[][] = rows.map(() => []);
   const finish: (FinishReason | undefined)[] = rows.map(() => undefined);
   const stopToken: (number | undefined)[] = rows.map(() => undefined);
-  const rng = new RandomStream(options.seed ?? 0);
   let cache: KVCache | undefined;
   let logits: tf.Tensor2D | undefined;
   try {
@@ -137,7 +148,15 @@ export async function* generateStream(
     const started = Date.now();
     for (let step = 0; step < plan.maxNewTokens; step++) {
       if (options.signal?.aborted) break;
-      const next = await sample(logits, sampling, rng);
+      let next: number[];
+      try {
+        next = await sample(logits, sampling, rng);
+      } catch (e) {
+        if (e instanceof NonFiniteLogitsError) {
+          throw new GenerationError(`step ${step}: the model's logits for prompt${e.rows.length > 1 ? 's' : ''} ${e.rows.join(', ')} are NaN or +Infinity, so generation stopped (no token was emitted from them). Check the weights and config for non-finite or overflowing values.`);
+        }
+        throw e;
+      }
       logits.dispose();
       logits = undefined;
       for (let b = 0; b < rows.length; b++) {
@@ -183,7 +202,7 @@ interface RunPlan {
   readonly stopIds: ReadonlySet<number>;
 }
 
-function planRun(lm: KVCachingTransformerLM, rows: readonly number[][], options: GenerateOptions, family: GemmaFamily): RunPlan {
+function planRun(model: GenerationModel, lm: KVCachingTransformerLM, rows: readonly number[][], options: GenerateOptions, family: GemmaFamily): RunPlan {
   const problems: string[] = [];
   const maxNewTokens = options.maxNewTokens ?? 64;
   if (!Number.isInteger(maxNewTokens) || maxNewTokens < 1) problems.push(`maxNewTokens must be a positive integer (got ${maxNewTokens})`);
@@ -192,15 +211,28 @@ function planRun(lm: KVCachingTransformerLM, rows: readonly number[][], options:
   if (!Number.isInteger(cacheLength) || cacheLength < longest + 1) {
     problems.push(`cacheLength must be an integer ≥ the longest prompt + 1 = ${longest + 1} (got ${cacheLength})`);
   }
+  // Positions past the model's trained range are refused: a run of a million steps would not
+  // crash, but it would look like a hang and its output would be meaningless.
+  const maxPositions = (lm.metadata as { maxPositions?: unknown } | null)?.maxPositions ?? (model as { config?: { maxPositionEmbeddings?: unknown } }).config?.maxPositionEmbeddings;
+  if (typeof maxPositions === 'number' && Number.isInteger(cacheLength) && cacheLength > maxPositions) {
+    problems.push(`the longest prompt (${longest} tokens) plus maxNewTokens (${maxNewTokens}) needs ${cacheLength} positions, more than the model's max_position_embeddings of ${maxPositions}; lower maxNewTokens (at most ${Math.max(0, maxPositions - longest)} here)`);
+  }
   const chunk = options.prefillChunkSize ?? 64;
   if (!Number.isInteger(chunk) || chunk < 1) problems.push(`prefillChunkSize must be a positive integer (got ${chunk})`);
   const vocab = vocabularySize(lm);
   const tooBig = vocab === undefined ? [] : rows.flat().filter((id) => id >= vocab);
   if (tooBig.length) problems.push(`prompt token ids ${[...new Set(tooBig)].slice(0, 5).join(', ')} are beyond the model's vocabulary of ${vocab} rows`);
   if (problems.length) throw new GenerationError(`cannot generate: ${problems.join('; ')}.`);
+  const meta = lm.metadata as TransformerMetadata | undefined;
+  if (meta && typeof meta.numLayers === 'number') {
+    const size = { batch: rows.length, seq: Math.min(chunk, longest), kvSeq: cacheLength, lastOnly: true };
+    checkMemory(3 * cacheBytes(meta, rows.length, cacheLength) + forwardBytes(meta, size),
+      `generate with maxNewTokens ${maxNewTokens} (a ${cacheLength}-slot KV cache for ${rows.length} prompt${rows.length > 1 ? 's' : ''})`,
+      'Lower maxNewTokens or cacheLength, generate fewer prompts at once, or lower prefillChunkSize.');
+  }
   // Checked now, before any compute, with what is known of the vocabulary.
   validateSamplingOptions(samplingFor(options, vocab));
-  const stopIds = new Set(options.stopIds ?? options.tokenizer?.stopIds ?? defaultStopIds(family));
+  const stopIds = new Set(options.stopIds ?? options.tokenizer?.stopIds ?? modelStopIds(lm) ?? defaultStopIds(family));
   return { maxNewTokens, cacheLength, chunk, stopIds };
 }
 
@@ -249,6 +281,7 @@ function prefill(
     }
   } catch (e) {
     cache.dispose();
+    last?.dispose(); // a progress callback may throw after the last chunk
     throw e;
   }
   return [cache, last!];
@@ -256,7 +289,7 @@ function prefill(
 
 /** Feeds each row's sampled token back; finished rows get padding (position −1, so it changes nothing). */
 function decodeStep(lm: KVCachingTransformerLM, cache: KVCache, next: readonly number[], finished: readonly (FinishReason | undefined)[]): [KVCache, tf.Tensor2D] {
-  const ids = next.map((id, b) => (finished[b] ? lm.padId : id));
+  const ids = next.map((id, b) => (finished[b] ? Math.max(lm.padId, 0) : id));
   const tokens = nx.wrap(tf.tensor2d(ids, [ids.length, 1], 'int32'), 'batch', 'seq');
   const mask = nx.wrap(tf.tensor2d(finished.map((f) => !f), [ids.length, 1], 'bool'), 'batch', 'seq');
   try {
@@ -280,9 +313,43 @@ function lastLogits(logits: NamedArray): tf.Tensor2D {
   });
 }
 
+/** The eos ids of a family model's config (config.json's `eos_token_id`), if it has any. */
+function modelStopIds(lm: KVCachingTransformerLM): readonly number[] | undefined {
+  const ids = (lm.metadata as { modelConfig?: { eosTokenIds?: readonly number[] } } | null)?.modelConfig?.eosTokenIds;
+  return ids?.length ? ids : undefined;
+}
+
 function vocabularySize(lm: KVCachingTransformerLM): number | undefined {
   const v = (lm.metadata as { vocabularySize?: unknown } | null)?.vocabularySize;
   return typeof v === 'number' ? v : undefined;
+}
+
+/** Wrong-typed arguments, named with the fix, before anything runs. */
+function checkArguments(model: unknown, prompt: unknown, options: unknown): void {
+  const fail = (msg: string): never => {
+    throw new GenerationError(msg);
+  };
+  if (model === null || typeof model !== 'object') fail(`generate: the model is ${model === null ? 'null' : typeof model}; pass a GemmaTransformer (or another TransformerLM).`);
+  const isPrompt = (p: unknown) => typeof p === 'string' || (Array.isArray(p) && p.every((x) => typeof x === 'number'));
+  if (!(isPrompt(prompt) || (Array.isArray(prompt) && prompt.length > 0 && prompt.every(isPrompt)))) {
+    fail(`generate: the prompt is ${prompt === null ? 'null' : Array.isArray(prompt) ? 'an array that is neither token ids nor a list of prompts' : typeof prompt}; ` +
+      'pass a string, an array of token ids, or a non-empty array of those.');
+  }
+  if (options === null || typeof options !== 'object') fail(`generate: options must be an object; got ${options === null ? 'null' : typeof options}.`);
+  const o = options as GenerateOptions;
+  if (o.stopIds !== undefined && !(Array.isArray(o.stopIds) && o.stopIds.every((id) => Number.isSafeInteger(id) && id >= 0))) {
+    fail(`generate: stopIds must be an array of token ids (non-negative integers), e.g. [1, 106]; got ${JSON.stringify(o.stopIds)}.`);
+  }
+  if (o.forbiddenIds !== undefined && !Array.isArray(o.forbiddenIds)) {
+    fail(`generate: forbiddenIds must be an array of token ids; got ${JSON.stringify(o.forbiddenIds)}.`);
+  }
+  if (o.slidingWindowCache !== undefined && o.slidingWindowCache !== 'full' && o.slidingWindowCache !== 'window') {
+    fail(`generate: slidingWindowCache must be 'full' or 'window'; got ${JSON.stringify(o.slidingWindowCache)}.`);
+  }
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') fail(`generate: onProgress must be a function; got ${typeof o.onProgress}.`);
+  if (o.tokenizer !== undefined && (o.tokenizer === null || typeof (o.tokenizer as { encode?: unknown }).encode !== 'function')) {
+    fail('generate: tokenizer must be a Tokenizer (from loadTokenizer); got something without an encode method.');
+  }
 }
 
 function familyOf(model: GenerationModel, tokenizer: Tokenizer | undefined): GemmaFamily {

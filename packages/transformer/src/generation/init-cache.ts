@@ -3,6 +3,7 @@
  * the model (head axes and projection size), for a given batch and cache length.
  */
 import * as nx from '@penjing/named-array';
+import { checkMemory } from '@penjing/named-array';
 import { ApplyCausalSlidingWindowAttentionMask, Attention, Layer, Linear, select } from '@penjing/layers';
 import { KVCache, KV_SEQ, emptyEntry, type CacheLayerSpec } from './kv-cache.js';
 import { KVCachingAttention } from './caching-attention.js';
@@ -48,8 +49,19 @@ export function initCache(model: UncachedModel | KVCachingTransformerLM, options
     if (!Number.isInteger(s) || s < 1) throw new RangeError(`initCache: batch axis '${n}' must have a positive integer size; got ${s}.`);
     if (n === KV_SEQ || n === 'seq') throw new RangeError(`initCache: '${n}' cannot be a batch axis name.`);
   }
+  const mode = options.slidingWindowCache;
+  if (mode !== undefined && mode !== 'full' && mode !== 'window') {
+    throw new RangeError(`initCache: slidingWindowCache must be 'full' or 'window'; got ${JSON.stringify(mode)}.`);
+  }
   const specs = cacheLayerSpecs(model, options.kvAxes);
-  const windowed = options.slidingWindowCache === 'window';
+  const windowed = mode === 'window';
+  const rows = Object.values(batch).reduce((a, b) => a * b, 1);
+  const bytes = specs.reduce((sum, s) => {
+    const slots = windowed && s.slidingWindow !== null && s.slidingWindow < cacheLength ? s.slidingWindow : cacheLength;
+    return sum + 2 * 4 * rows * slots * Object.values(s.kvAxes).reduce((a, b) => a * b, 1);
+  }, 4 * rows * cacheLength);
+  // The cache, plus the copy each step makes of it: refused before a byte is allocated.
+  checkMemory(3 * bytes, `a KV cache of ${cacheLength} slots × ${rows} rows`, 'Use a smaller cacheLength (or maxNewTokens), fewer rows, or slidingWindowCache: \'window\'.');
   const layers = specs.map((s) => {
     const useWindow = windowed && s.slidingWindow !== null && s.slidingWindow < cacheLength;
     return emptyEntry(batch, useWindow ? s.slidingWindow! : cacheLength, s, useWindow);

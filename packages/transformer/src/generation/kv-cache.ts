@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as nx from '@penjing/named-array';
 import { NamedArray, formatNamedShape } from '@penjing/named-array';
-import { Struct } from '@penjing/layers';
+import { Struct, child, staticField } from '@penjing/layers';
 
 /** The cache axis: one slot per cached token. */
 export const KV_SEQ = 'kv_seq';
@@ -23,15 +23,12 @@ export const KV_SEQ = 'kv_seq';
  * slots are unordered (attention reads positions, never slot order), and position −1 marks an
  * empty slot.
  */
-export class KVCacheEntry extends Struct {
-  static override readonly fields = ['keys', 'values', 'kvTokenPositions'] as const;
-  declare readonly keys: NamedArray;
-  declare readonly values: NamedArray;
+export class KVCacheEntry extends Struct.define('KVCacheEntry', {
+  keys: child<NamedArray>(),
+  values: child<NamedArray>(),
   /** Positions of a windowed entry's slots `{batch…, kv_seq}`; `null` for a full entry (it uses the cache's). */
-  declare readonly kvTokenPositions: NamedArray | null;
-  constructor(f: { keys: NamedArray; values: NamedArray; kvTokenPositions?: NamedArray | null }) {
-    super({ keys: f.keys, values: f.values, kvTokenPositions: f.kvTokenPositions ?? null });
-  }
+  kvTokenPositions: child<NamedArray | null>().default(null),
+}) {
 
   /** Slots of this entry (the cache length, or the window). */
   get length(): number {
@@ -55,12 +52,13 @@ export class KVCacheEntry extends Struct {
  * next.endIndex;             // tokens.namedShape.seq
  * next.layers[0].keys;       // NamedArray {batch: 1, kv_seq: 256, projection: 256}
  */
-export class KVCache extends Struct {
-  static override readonly fields = ['endIndex', 'cacheLength', 'kvTokenPositions', 'layers'] as const;
-  declare readonly endIndex: number;
-  declare readonly cacheLength: number;
-  declare readonly kvTokenPositions: NamedArray;
-  declare readonly layers: readonly KVCacheEntry[];
+export class KVCache extends Struct.define('KVCache', {
+  endIndex: staticField<number>(),
+  /** The number of slots (`kvTokenPositions`' `kv_seq` size); the constructor derives it. */
+  cacheLength: staticField<number>(),
+  kvTokenPositions: child<NamedArray>(),
+  layers: child<readonly KVCacheEntry[]>(),
+}) {
   constructor(f: { endIndex: number; kvTokenPositions: NamedArray; layers: readonly KVCacheEntry[] }) {
     const length = (f.kvTokenPositions.namedShape as Record<string, number>)[KV_SEQ];
     if (length === undefined) {
@@ -95,6 +93,25 @@ export class KVCache extends Struct {
    */
   dispose(): void {
     for (const t of uniqueTensors(this)) t.dispose();
+  }
+
+  /**
+   * How the viewer draws a cache (its `Symbol.for('penjing.view')` hook): how full it is and
+   * how much memory it holds first, then the positions and the per-layer entries.
+   * @example view(cache) // KVCache(filled='5 of 64 slots', bytes=…, kvTokenPositions=…, layers=[…])
+   */
+  [Symbol.for('penjing.view')](): { node: string; fields: Record<string, unknown> } {
+    const windowed = this.layers.filter((l) => l.windowed).length;
+    return {
+      node: 'KVCache',
+      fields: {
+        filled: `${this.endIndex} of ${this.cacheLength} slots`,
+        bytes: this.bytes,
+        ...(windowed ? { windowedLayers: windowed } : {}),
+        kvTokenPositions: this.kvTokenPositions,
+        layers: this.layers,
+      },
+    };
   }
 }
 

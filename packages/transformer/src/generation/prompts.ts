@@ -25,7 +25,7 @@ export interface EncodePromptOptions {
   readonly tokenizer?: Tokenizer;
   /** Wrap each text prompt as one user turn in the Gemma chat format (true, or chat options). */
   readonly chat?: boolean | ChatOptions;
-  /** Prepend `<bos>` to plain (non-chat) text prompts. Default true: Gemma expects it. */
+  /** Prepend `<bos>` to plain (non-chat) text prompts. Default: true when the vocabulary has a BOS token (Gemma and Llama expect it). */
   readonly addBos?: boolean;
   /** The model's family, for the chat format when `chat` does not say. */
   readonly family?: GemmaFamily;
@@ -49,7 +49,8 @@ export function encodePrompt(prompt: Prompt, options: EncodePromptOptions): numb
     const chat = options.chat === true ? {} : options.chat;
     return encodeChat(tok, [{ role: 'user', content: prompt }], { family: options.family, ...chat });
   }
-  return tok.encode(prompt, { addBos: options.addBos ?? true });
+  // Default: a BOS when the vocabulary has one (Gemma, Llama); Qwen's has none.
+  return tok.encode(prompt, { addBos: options.addBos ?? tok.bosId >= 0 });
 }
 
 /** A left-padded batch of prompts. */

@@ -58,7 +58,11 @@ export class SamplingOptionsError extends Error {
  */
 export function validateSamplingOptions(options: SamplingOptions, vocabSize?: number): SamplingConfig {
   const problems: string[] = [];
-  const { temperature, topK, topP, forbiddenIds = [] } = options;
+  const { temperature, topK, topP } = options;
+  const forbiddenIds: readonly number[] = Array.isArray(options.forbiddenIds) ? options.forbiddenIds : [];
+  if (options.forbiddenIds !== undefined && !Array.isArray(options.forbiddenIds)) {
+    problems.push(`forbiddenIds must be an array of token ids (got ${JSON.stringify(options.forbiddenIds)})`);
+  }
   if (temperature !== undefined && !(Number.isFinite(temperature) && temperature >= 0)) {
     problems.push(`temperature must be a finite number ≥ 0 (got ${temperature})`);
   }

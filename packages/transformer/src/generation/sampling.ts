@@ -54,12 +54,25 @@ function perRow(batch: number, pick: (row: number) => number): number[] {
   return Array.from({ length: batch }, (_, b) => pick(b));
 }
 
+/** Raised when a row of logits holds NaN or +Infinity: no token can be chosen from it. */
+export class NonFiniteLogitsError extends Error {
+  override readonly name = 'NonFiniteLogitsError';
+  constructor(readonly rows: readonly number[]) {
+    super(`sample: logits row${rows.length > 1 ? 's' : ''} ${rows.join(', ')} hold${rows.length > 1 ? '' : 's'} NaN or +Infinity, so no token can be chosen ` +
+      '(the model produced non-finite values: check its weights and config for NaN/Inf or overflowing values)');
+  }
+}
+
 function* plan(logits: tf.Tensor2D, config: SamplingConfig, rng: RandomStream | undefined): Plan {
   const [batch, vocab] = logits.shape;
   if (batch === 0) return [];
   // Our own handle on the data (a clone shares it), so the caller may dispose `logits` at once.
   const masked: tf.Tensor2D = tf.tidy(() => (config.forbiddenIds.length === 0 ? tf.clone(logits) : logits.add(forbidMask(vocab, config.forbiddenIds))));
   try {
+    // A NaN row would argmax to 0 and sample garbage: refuse it, naming the rows.
+    const [bad] = yield [tf.tidy(() => tf.any(tf.logicalOr(tf.isNaN(masked), tf.equal(masked, Infinity)), 1))];
+    const badRows = perRow(batch, (b) => b).filter((b) => bad![b]);
+    if (badRows.length) throw new NonFiniteLogitsError(badRows);
     const T = config.temperature;
     if (T === 0) {
       const [best] = yield [tf.argMax(masked, 1)];

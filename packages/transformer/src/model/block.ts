@@ -10,9 +10,11 @@ import { Sequential } from '@penjing/layers';
  * (`select(model).atInstancesOf(TransformerBlock)`).
  *
  * @example
- * select(model).atInstancesOf(TransformerBlock).at(5)
+ * select(model).atInstancesOf(TransformerBlock).pickNth(5)
  */
-export class TransformerBlock extends Sequential {}
+export class TransformerBlock extends Sequential {
+  static override readonly structName = 'TransformerBlock';
+}
 
 /**
  * The gated MLP: `out_linear(gelu(gating_linear(x)) · value_linear(x))`.
@@ -20,4 +22,6 @@ export class TransformerBlock extends Sequential {}
  * @example
  * select(model).atInstancesOf(TransformerFeedForward)
  */
-export class TransformerFeedForward extends Sequential {}
+export class TransformerFeedForward extends Sequential {
+  static override readonly structName = 'TransformerFeedForward';
+}

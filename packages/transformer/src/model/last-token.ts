@@ -4,7 +4,7 @@
  * element instead of all of them.
  */
 import { NamedArray, formatNamedShape } from '@penjing/named-array';
-import { Layer, LayerError, type SideInputs } from '@penjing/layers';
+import { Layer, child, staticField, LayerError, type SideInputs } from '@penjing/layers';
 
 /**
  * When the side input `returnLastOnly` is true, selects along `seq` the token with the
@@ -14,18 +14,11 @@ import { Layer, LayerError, type SideInputs } from '@penjing/layers';
  * @example
  * new SelectLastToken().call(h, { tokenPositions, returnLastOnly: true }); // {batch, embedding}
  */
-export class SelectLastToken extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['seqAxis', 'positionsInputName', 'flagInputName'] as const;
-  declare readonly seqAxis: string;
-  declare readonly positionsInputName: string;
-  declare readonly flagInputName: string;
-  constructor(f: { seqAxis?: string; positionsInputName?: string; flagInputName?: string } = {}) {
-    super({
-      seqAxis: f.seqAxis ?? 'seq',
-      positionsInputName: f.positionsInputName ?? 'tokenPositions',
-      flagInputName: f.flagInputName ?? 'returnLastOnly',
-    });
-  }
+export class SelectLastToken extends Layer.define('SelectLastToken', {
+  seqAxis: staticField<string>().default('seq'),
+  positionsInputName: staticField<string>().default('tokenPositions'),
+  flagInputName: staticField<string>().default('returnLastOnly'),
+})<NamedArray, NamedArray> {
 
   override sideInputRequests(): readonly string[] {
     return [this.positionsInputName, this.flagInputName];
@@ -45,8 +38,8 @@ export class SelectLastToken extends Layer<NamedArray, NamedArray> {
           `and an input with one (got ${formatNamedShape(x.namedShape)}).`,
       );
     }
-    const last = pos.argmax(this.seqAxis as never) as NamedArray;
-    return x.index({ [this.seqAxis]: last } as never) as NamedArray;
+    const last = pos.argmax(this.seqAxis);
+    return x.index({ [this.seqAxis]: last });
   }
 }
 

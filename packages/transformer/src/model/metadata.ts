@@ -1,3 +1,5 @@
+import type { LMConfig } from '../families/config.js';
+
 /**
  * Transformer metadata: the head axes and sizes a Gemma config implies, named the way
  * Penzai names them, so code that reshapes weights or builds caches never re-derives them.
@@ -59,6 +61,8 @@ export interface TransformerMetadata {
   /** Token id whose positions are −1 (padding) when a model derives positions from tokens. */
   readonly padTokenId: number;
   readonly activationDtype: 'float32';
+  /** The config of a model built by this package's families (llama, gpt2, …); absent for others. */
+  readonly modelConfig?: LMConfig;
 }
 
 /**

@@ -4,8 +4,10 @@
  * input is passed to the body as given.
  */
 import { NamedArray, formatNamedShape } from '@penjing/named-array';
-import { Layer, LayerError, PositionsFromTokens, type SideInputs } from '@penjing/layers';
+import { Layer, child, staticField, LayerError, PositionsFromTokens, type SideInputs } from '@penjing/layers';
 import type { TransformerMetadata } from './metadata.js';
+import { checkForwardFits, type CallSize } from './memory.js';
+import { buildModelFromConfig, loadPretrainedModel, type FamilyLoadOptions } from '../family.js';
 
 /** Options of `TransformerLM.call` (and side inputs for the body). */
 export interface TransformerLMCallOptions {
@@ -45,6 +47,36 @@ export function checkTokens(tokens: unknown, vocabSize: number, who: string): Na
   return tokens;
 }
 
+/** Batch size, sequence length and logits mode of a call on `tokens` without a cache. */
+export function callSize(tokens: NamedArray, lastOnly: unknown): CallSize {
+  const shape = tokens.namedShape as Record<string, number>;
+  const seq = shape.seq ?? 1;
+  const batch = Object.entries(shape).reduce((a, [n, s]) => (n === 'seq' ? a : a * s), 1);
+  return { batch, seq, kvSeq: seq, lastOnly: lastOnly === true };
+}
+
+/**
+ * Caller-given positions must be int32 with the tokens' axes: a float or NaN position would
+ * silently select wrong rotary angles and masks.
+ */
+export function checkPositions(positions: unknown, tokens: NamedArray, who: string): void {
+  if (positions === undefined) return;
+  if (!(positions instanceof NamedArray) || positions.dtype !== 'int32') {
+    const got = positions instanceof NamedArray ? `a ${positions.dtype} array` : positions === null ? 'null' : typeof positions;
+    throw new LayerError(`${who}: tokenPositions must be an int32 NamedArray shaped like the tokens; got ${got}. Float or NaN positions are not positions: build them with nx.arange('seq', n) or round them to int32 first.`);
+  }
+  const want = formatNamedShape(tokens.namedShape);
+  const have = formatNamedShape(positions.namedShape);
+  if (want !== have) throw new LayerError(`${who}: tokenPositions has named shape ${have} but the tokens have ${want}; give one position per token.`);
+}
+
+/**
+ * Logits of a language model: the batch axes `B` of the tokens, `seq` (absent with
+ * `returnLastOnly: true`, when `S` is `never`) and `vocabulary`.
+ * @example const logits: Logits = model.call(tokens); // NamedArray<'batch' | 'seq' | 'vocabulary'>
+ */
+export type Logits<B extends string = 'batch', S extends string = 'seq'> = NamedArray<B | S | 'vocabulary'>;
+
 /**
  * A transformer language model: `body` maps int tokens `{batch…, seq}` to logits
  * `{batch…, seq, vocabulary}` given the side input `tokenPositions` (and `returnLastOnly`);
@@ -55,14 +87,32 @@ export function checkTokens(tokens: unknown, vocabSize: number, who: string): Na
  * const logits = lm.call(tokens, { tokenPositions }); // explicit positions
  * lm.call(tokens);                                    // positions 0, 1, … along seq
  */
-export class TransformerLM extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['body', 'metadata', 'returnLastOnly'] as const;
-  declare readonly body: Layer<NamedArray, NamedArray>;
-  declare readonly metadata: TransformerMetadata;
+export class TransformerLM extends Layer.define('TransformerLM', {
+  body: child<Layer<NamedArray, NamedArray>>(),
+  metadata: staticField<TransformerMetadata>(),
   /** Default of the `returnLastOnly` call option. */
-  declare readonly returnLastOnly: boolean;
-  constructor(f: { body: Layer<NamedArray, NamedArray>; metadata: TransformerMetadata; returnLastOnly?: boolean }) {
-    super({ body: f.body, metadata: f.metadata, returnLastOnly: f.returnLastOnly ?? false });
+  returnLastOnly: staticField<boolean>().default(false),
+})<NamedArray, NamedArray> {
+
+  /**
+   * Loads a Hugging Face checkpoint with the family that reads its config.json `model_type`:
+   * llama, mistral, qwen2, qwen3, gpt2, gpt_neox (and Gemma's types once `@penjing/gemma` is
+   * imported; a Gemma model comes back through its `toTransformerLM()`).
+   *
+   * @example const lm = await TransformerLM.fromPretrained('models/SmolLM2-135M');
+   */
+  static async fromPretrained(path: string, options: FamilyLoadOptions & { returnLastOnly?: boolean } = {}): Promise<TransformerLM> {
+    return asTransformerLM(await loadPretrainedModel(path, options));
+  }
+
+  /**
+   * A randomly initialised model (or, with `seed: null`, parameter slots) for a config.json
+   * object, built by the family that reads its `model_type`.
+   *
+   * @example TransformerLM.fromConfig({ model_type: 'gpt2', n_embd: 64, n_head: 4, n_layer: 2, n_positions: 128, vocab_size: 100 }, { seed: 0 })
+   */
+  static fromConfig(config: Readonly<Record<string, unknown>>, options: { seed?: number | null; returnLastOnly?: boolean } = {}): TransformerLM {
+    return asTransformerLM(buildModelFromConfig(config, options));
   }
 
   override handledSideInputs(): readonly string[] {
@@ -73,16 +123,30 @@ export class TransformerLM extends Layer<NamedArray, NamedArray> {
    * Scores the tokens: logits `{batch…, seq, vocabulary}`, or `{batch…, vocabulary}` with
    * `returnLastOnly`.
    *
-   * @example lm.call(tokens, { returnLastOnly: true })
+   * Axis names are tracked as in `GemmaTransformer.call`.
+   *
+   * @example lm.call(tokens, { returnLastOnly: true }) // NamedArray<'batch' | 'vocabulary'>
    */
+  override call<B extends string = 'batch'>(tokens: NamedArray<B | 'seq'>, options: TransformerLMCallOptions & { readonly returnLastOnly: true }): Logits<B, never>;
+  override call<B extends string = 'batch'>(tokens: NamedArray<B | 'seq'>, options?: TransformerLMCallOptions & { readonly returnLastOnly?: false }): Logits<B>;
+  override call<B extends string = 'batch'>(tokens: NamedArray<B | 'seq'>, options?: TransformerLMCallOptions): Logits<B> | Logits<B, never>;
   override call(tokens: NamedArray, options: TransformerLMCallOptions = {}): NamedArray {
     return super.call(tokens, options);
   }
 
   protected override forward(tokens: NamedArray, side: SideInputs): NamedArray {
     checkTokens(tokens, this.metadata.vocabularySize, 'TransformerLM.call');
+    checkPositions(side.tokenPositions, tokens, 'TransformerLM.call');
+    checkForwardFits(this.metadata, callSize(tokens, side.returnLastOnly ?? this.returnLastOnly), 'TransformerLM.call');
     const tokenPositions = side.tokenPositions ?? new PositionsFromTokens().compute(tokens);
     const returnLastOnly = side.returnLastOnly ?? this.returnLastOnly;
     return this.body.call(tokens, { ...side, tokenPositions, returnLastOnly });
   }
+}
+
+function asTransformerLM(model: Layer<NamedArray, NamedArray>): TransformerLM {
+  if (model instanceof TransformerLM) return model;
+  const convert = (model as { toTransformerLM?: () => unknown }).toTransformerLM;
+  if (typeof convert === 'function') return convert.call(model) as TransformerLM;
+  throw new LayerError(`TransformerLM: the family built a ${model.typeName()}, which has no toTransformerLM(); use that model directly.`);
 }

@@ -6,6 +6,7 @@
  */
 import { ChatFormatError } from './errors.js';
 import type { GemmaFamily, Tokenizer } from './types.js';
+import { encodeChatTemplate } from './template.js';
 
 /** Who wrote a message. `assistant` and `model` are the same role, written `model`. */
 export type ChatRole = 'system' | 'user' | 'assistant' | 'model';
@@ -123,5 +124,11 @@ export function formatChat(messages: readonly ChatMessage[], options: ChatOption
  * // [2, 105, 2364, 107, 9259, 106, 107, 105, 4368, 107]
  */
 export function encodeChat(tokenizer: Tokenizer, messages: readonly ChatMessage[], options: ChatOptions = {}): number[] {
+  // Other vocabularies use the checkpoint's own Jinja template (Llama 3, Qwen, SmolLM2, …).
+  if (tokenizer.kind === 'generic') {
+    const roles = messages.map((m) => ({ role: m.role === 'model' ? 'assistant' : m.role, content: m.content }));
+    const last = messages[messages.length - 1]?.role;
+    return encodeChatTemplate(tokenizer, roles, { addGenerationPrompt: options.addGenerationPrompt ?? last === 'user' });
+  }
   return tokenizer.encode(formatChat(messages, options), { addBos: false });
 }

@@ -25,10 +25,10 @@ function isMissing(e: unknown): boolean {
 }
 
 async function readJson(file: string, required: boolean): Promise<unknown> {
-  const { readFile } = await import('node:fs/promises');
+  const { readTextFile } = await import('@penjing/io/node');
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readTextFile(file);
   } catch (cause) {
     if (!required && isMissing(cause)) return undefined;
     throw new TokenizerError(file, `could not be read (${(cause as Error).message})`, { cause });

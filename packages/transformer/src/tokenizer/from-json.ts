@@ -7,6 +7,7 @@
 import { TokenizerLoader } from '@lenml/tokenizers';
 import { TokenizerError } from './errors.js';
 import { pieceLabel } from './labels.js';
+import { unsafeTokenizerPattern } from './safe-pattern.js';
 import type { DecodeOptions, EncodeOptions, Tokenizer } from './types.js';
 
 /** The members of a @lenml/tokenizers tokenizer this module relies on. */
@@ -17,7 +18,10 @@ interface LenmlTokenizer {
   added_tokens: ReadonlyArray<{ id: number; content: string; special: boolean }>;
 }
 
-/** Pieces every Gemma vocabulary has; their ids come from the vocabulary, never from the config. */
+/**
+ * Pieces every Gemma vocabulary has; their ids come from the vocabulary, never from the config.
+ * Other vocabularies (Llama 3, Qwen, GPT-2, …) take their special ids from tokenizer_config.json.
+ */
 const REQUIRED = ['<pad>', '<eos>', '<bos>', '<start_of_turn>', '<end_of_turn>'] as const;
 /** Multimodal markers a text-only sampler must not emit (gm's `FORBIDDEN_TOKENS`, plus HF's image soft token). */
 const IMAGE_MARKERS = ['<start_of_image>', '<end_of_image>', '<image_soft_token>'] as const;
@@ -33,15 +37,46 @@ function build(json: Record<string, unknown>, config: Record<string, unknown>, s
       fix: 'Point at the tokenizer.json saved next to the checkpoint (tokenizer.model files are not supported).',
     });
   }
+  const problem = vocabularyProblem(model['vocab']);
+  if (problem) {
+    throw new TokenizerError(source, `has an unusable vocabulary: model.vocab ${problem}`, { fix: 'Use the tokenizer.json published with the model.' });
+  }
   // Defaults that make every file behave like Gemma's own: its tokenizer class, and no
   // "clean up" of spaces before punctuation (SentencePiece decoding never does that).
   const fullConfig = { tokenizer_class: 'GemmaTokenizer', ...config, clean_up_tokenization_spaces: false };
   const fullJson = { added_tokens: [], ...json };
+  // The library compiles the file's patterns on a backtracking engine; refuse hostile ones first.
+  const unsafe = unsafeTokenizerPattern(json);
+  if (unsafe) {
+    throw new TokenizerError(source, `has an unsafe regular expression: ${unsafe}`, {
+      fix: 'Use the tokenizer.json published with the model; patterns must not nest quantifiers or use back-references.',
+    });
+  }
   try {
     return TokenizerLoader.fromPreTrained({ tokenizerJSON: fullJson, tokenizerConfig: fullConfig }) as unknown as LenmlTokenizer;
   } catch (cause) {
     throw new TokenizerError(source, `could not be built into a tokenizer (${(cause as Error).message})`, { cause });
   }
+}
+
+/** What is wrong with a tokenizer.json `model.vocab` (BPE: piece → id; Unigram: [piece, score] pairs), if anything. */
+function vocabularyProblem(vocab: unknown): string | undefined {
+  if (Array.isArray(vocab)) {
+    if (vocab.length === 0) return 'is empty';
+    const bad = vocab.findIndex((e) => !Array.isArray(e) || typeof e[0] !== 'string' || typeof e[1] !== 'number');
+    return bad >= 0 ? `entry ${bad} is ${JSON.stringify(vocab[bad])}, not a [piece, score] pair` : undefined;
+  }
+  if (!isObject(vocab)) return `is ${vocab === null ? 'null' : typeof vocab}, not a piece → id table`;
+  const entries = Object.entries(vocab);
+  if (entries.length === 0) return 'is empty';
+  const seen = new Map<number, string>();
+  for (const [piece, id] of entries) {
+    if (typeof id !== 'number' || !Number.isSafeInteger(id) || id < 0) return `maps ${JSON.stringify(piece)} to ${JSON.stringify(id)}, not a token id`;
+    const other = seen.get(id);
+    if (other !== undefined) return `maps both ${JSON.stringify(other)} and ${JSON.stringify(piece)} to id ${id}`;
+    seen.set(id, piece);
+  }
+  return undefined;
 }
 
 /**
@@ -58,24 +93,65 @@ export function tokenizerFromJson(tokenizerJson: unknown, tokenizerConfig: unkno
   if (!isObject(tokenizerJson)) throw new TokenizerError(source, 'does not hold a JSON object');
   if (!isObject(tokenizerConfig)) throw new TokenizerError(source, 'its tokenizer_config does not hold a JSON object');
   const lenml = build(tokenizerJson, tokenizerConfig, source);
-  return wrap(lenml, source);
+  return wrap(lenml, source, tokenizerConfig);
 }
 
-function wrap(lenml: LenmlTokenizer, source: string): Tokenizer {
+/** A special token named in tokenizer_config.json: a string, or `{content: string}`. */
+function configToken(config: Record<string, unknown>, key: string): string | undefined {
+  const v = config[key];
+  if (typeof v === 'string') return v;
+  if (isObject(v) && typeof v['content'] === 'string') return v['content'];
+  return undefined;
+}
+
+/** The special ids of a non-Gemma vocabulary: from tokenizer_config.json's names, and the usual turn markers. */
+function genericIds(toId: Map<string, number>, config: Record<string, unknown>) {
+  const id = (piece: string | undefined) => (piece === undefined ? undefined : toId.get(piece));
+  const first = (...pieces: string[]) => pieces.map((p) => toId.get(p)).find((x) => x !== undefined) ?? -1;
+  const eos = id(configToken(config, 'eos_token')) ?? -1;
+  return {
+    bos: id(configToken(config, 'bos_token')) ?? -1,
+    eos,
+    pad: id(configToken(config, 'pad_token')) ?? -1,
+    // Llama 3's and ChatML's (Qwen, SmolLM2) turn markers.
+    startOfTurn: first('<|start_header_id|>', '<|im_start|>'),
+    endOfTurn: first('<|eot_id|>', '<|im_end|>'),
+  };
+}
+
+function wrap(lenml: LenmlTokenizer, source: string, config: Record<string, unknown> = {}): Tokenizer {
   const { vocab, tokens_to_ids: toId } = lenml.model;
-  const vocabSize = vocab.length;
-  const required = {} as Record<(typeof REQUIRED)[number], number>;
-  for (const piece of REQUIRED) {
-    const id = toId.get(piece);
-    if (id === undefined) {
-      throw new TokenizerError(source, `the vocabulary has no ${JSON.stringify(piece)} token, so it is not a Gemma tokenizer`);
-    }
-    required[piece] = id;
+  if (!Array.isArray(vocab) || vocab.length === 0 || !(toId instanceof Map)) {
+    throw new TokenizerError(source, 'has an empty or unreadable vocabulary (model.vocab)', {
+      fix: 'Use the tokenizer.json published with the model.',
+    });
   }
+  for (const t of lenml.added_tokens) if (!toId.has(t.content)) toId.set(t.content, t.id);
+  const vocabSize = Math.max(vocab.length, ...lenml.added_tokens.map((t) => t.id + 1));
+  // A vocabulary with Gemma's turn marker is Gemma's and must have all of Gemma's pieces.
+  const isGemma = toId.has('<start_of_turn>');
+  const lacking = REQUIRED.find((p) => !toId.has(p));
+  if (isGemma && lacking !== undefined) {
+    throw new TokenizerError(source, `the vocabulary has no ${JSON.stringify(lacking)} token, so it is not a Gemma tokenizer`);
+  }
+  for (const piece of isGemma ? REQUIRED : []) {
+    const id = toId.get(piece)!;
+    if (!Number.isInteger(id) || id < 0 || id >= vocabSize || vocab[id] !== piece) {
+      throw new TokenizerError(source, `the vocabulary maps ${JSON.stringify(piece)} to id ${id}, which is not its entry in a ${vocabSize}-token vocabulary`, {
+        fix: 'Use the tokenizer.json published with the model.',
+      });
+    }
+  }
+  const g = isGemma
+    ? { bos: toId.get('<bos>')!, eos: toId.get('<eos>')!, pad: toId.get('<pad>')!, startOfTurn: toId.get('<start_of_turn>')!, endOfTurn: toId.get('<end_of_turn>')! }
+    : genericIds(toId, config);
   const specialIds = Object.freeze(lenml.added_tokens.filter((t) => t.special).map((t) => t.id));
   const forbiddenIds = Object.freeze(IMAGE_MARKERS.flatMap((p) => (toId.has(p) ? [toId.get(p)!] : [])));
-  const bosId = required['<bos>'];
-
+  const bosId = g.bos;
+  const chatTemplate = typeof config['chat_template'] === 'string' ? config['chat_template'] : undefined;
+  const specialTokens = Object.freeze(Object.fromEntries(
+    ['bos_token', 'eos_token', 'pad_token', 'unk_token'].flatMap((k) => (configToken(config, k) === undefined ? [] : [[k, configToken(config, k)!]])),
+  ));
   const checkIds = (ids: readonly number[], what: string): void => {
     ids.forEach((id, i) => {
       if (!Number.isInteger(id) || id < 0 || id >= vocabSize || vocab[id] === undefined) {
@@ -87,12 +163,15 @@ function wrap(lenml: LenmlTokenizer, source: string): Tokenizer {
   const tokenizer: Tokenizer = {
     source,
     vocabSize,
-    padId: required['<pad>'],
-    eosId: required['<eos>'],
+    kind: isGemma ? 'gemma' : 'generic',
+    padId: g.pad,
+    eosId: g.eos,
     bosId,
-    startOfTurnId: required['<start_of_turn>'],
-    endOfTurnId: required['<end_of_turn>'],
-    stopIds: Object.freeze([required['<eos>'], required['<end_of_turn>']]),
+    startOfTurnId: g.startOfTurn,
+    endOfTurnId: g.endOfTurn,
+    stopIds: Object.freeze([...new Set([g.eos, g.endOfTurn].filter((x) => x >= 0))]),
+    chatTemplate,
+    specialTokens,
     forbiddenIds,
     specialIds,
     encode(text: string, options: EncodeOptions = {}): number[] {
@@ -101,6 +180,11 @@ function wrap(lenml: LenmlTokenizer, source: string): Tokenizer {
       // versions, and the chat template writes its own `<bos>` into the text.
       const ids = lenml.encode(text, { add_special_tokens: false });
       if (!options.addBos) return ids;
+      if (bosId < 0) {
+        throw new TokenizerError(source, 'encode(text, {addBos: true}): this vocabulary has no BOS token (tokenizer_config.json names no bos_token)', {
+          fix: 'Pass addBos: false.',
+        });
+      }
       if (ids[0] === bosId) {
         throw new TokenizerError(source, 'encode(text, {addBos: true}) was given text that already starts with <bos>; a second BOS would reach the model', {
           fix: 'Pass addBos: false (formatChat output carries its own <bos>), or remove <bos> from the text.',

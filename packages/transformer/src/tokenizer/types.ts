@@ -37,8 +37,15 @@ export interface DecodeOptions {
 export interface Tokenizer {
   /** Where the vocabulary came from (a file path, or the bundled package), for messages. */
   readonly source: string;
+  /** `gemma` for Gemma vocabularies (hand-checked chat format), `generic` for others (chat via the checkpoint's template). */
+  readonly kind?: 'gemma' | 'generic';
+  /** tokenizer_config.json's Jinja `chat_template`, when it has one. */
+  readonly chatTemplate?: string;
+  /** Special-token strings from tokenizer_config.json (`bos_token`, `eos_token`, …), for rendering the template. */
+  readonly specialTokens?: Readonly<Record<string, string>>;
   /** Number of ids the tokenizer knows (ids are `0 … vocabSize-1`). May differ from a model's embedding rows. */
   readonly vocabSize: number;
+  /** Special ids; −1 where a (non-Gemma) vocabulary has no such token. */
   readonly padId: number;
   readonly eosId: number;
   readonly bosId: number;

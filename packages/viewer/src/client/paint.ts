@@ -18,6 +18,20 @@ const GLYPHS = {
   gap: ['.....', '.....', '#.#.#', '.....', '.....'],
 } as const;
 
+/** 5×5 digit glyphs (3 wide, centred) for integer arrays drawn as digit boxes. */
+const DIGITS: readonly (readonly string[])[] = [
+  ['.###.', '.#.#.', '.#.#.', '.#.#.', '.###.'],
+  ['..#..', '.##..', '..#..', '..#..', '.###.'],
+  ['.###.', '...#.', '.###.', '.#...', '.###.'],
+  ['.###.', '...#.', '..##.', '...#.', '.###.'],
+  ['.#.#.', '.#.#.', '.###.', '...#.', '...#.'],
+  ['.###.', '.#...', '.###.', '...#.', '.###.'],
+  ['.###.', '.#...', '.###.', '.#.#.', '.###.'],
+  ['.###.', '...#.', '...#.', '..#..', '..#..'],
+  ['.###.', '.#.#.', '.###.', '.#.#.', '.###.'],
+  ['.###.', '.#.#.', '.###.', '...#.', '.###.'],
+];
+
 /** Colours read from the page's theme (CSS custom properties). */
 export interface Palette {
   masked: RGB;
@@ -109,7 +123,10 @@ export function paint(ctx: CanvasRenderingContext2D, p: Prepared, base: number, 
       else if (v === -Infinity) cell(cx, cy, bottom, GLYPHS.inf, mark(bottom));
       else if (v > spec.vmax) cell(cx, cy, top, GLYPHS.plus, mark(top));
       else if (v < spec.vmin) cell(cx, cy, bottom, GLYPHS.minus, mark(bottom));
-      else cell(cx, cy, valueColor(v, spec.vmin, spec.vmax, spec.cmap));
+      else if (spec.digits) {
+        const bg = valueColor(v, spec.vmin, spec.vmax, spec.cmap);
+        cell(cx, cy, bg, DIGITS[v], mark(bg));
+      } else cell(cx, cy, valueColor(v, spec.vmin, spec.vmax, spec.cmap));
     }
   }
   ctx.putImageData(img, 0, 0);

@@ -33,7 +33,8 @@ export function interpolate(stops: readonly (readonly [number, RGB])[], t: numbe
     if (x <= p1) {
       const [p0, c0] = stops[s - 1];
       const f = p1 === p0 ? 0 : (x - p0) / (p1 - p0);
-      return [0, 1, 2].map((k) => Math.round(c0[k] + (c1[k] - c0[k]) * f)) as unknown as RGB;
+      const mix = (k: 0 | 1 | 2) => Math.round(c0[k] + (c1[k] - c0[k]) * f);
+      return [mix(0), mix(1), mix(2)];
     }
   }
   return stops[stops.length - 1][1];

@@ -67,28 +67,8 @@ export function formatInt(n: number): string {
   return n < 0 ? `-${grouped}` : grouped;
 }
 
-/**
- * A single-quoted JS string literal.
- * @example quoteString("it's") // "'it\\'s'"
- */
-export function quoteString(s: string): string {
-  let out = "'";
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    if (ch === "'" || ch === '\\') out += `\\${ch}`;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (ch === '\t') out += '\\t';
-    else if (c < 0x20 || c === 0x7f || c === 0x2028 || c === 0x2029) out += `\\u${c.toString(16).padStart(4, '0')}`;
-    else out += ch;
-  }
-  return `${out}'`;
-}
-
-/** True when `name` can follow a dot in JS. */
-export function isIdentifier(name: string): boolean {
-  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(name);
-}
+/** Quoting and identifiers are the tree printer's (`formatTree`), so both forms read alike. */
+export { quote as quoteString, isIdentifier, propertyKey } from '@penjing/layers/literal';
 
 /**
  * Shortens a quoted string literal for one-line forms, keeping its quotes visible.

@@ -150,6 +150,8 @@ export interface HeatSpec {
   cmap: 'diverging' | 'sequential';
   /** Pixels per cell. */
   ppc: number;
+  /** 1 for integer arrays whose values are single digits: each cell shows its digit. */
+  digits?: 1;
 }
 
 /** The data a `<pj-view>` element reads. */

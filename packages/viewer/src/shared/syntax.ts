@@ -197,7 +197,7 @@ export const SELECTED_COMMENT = '  // selected';
  * The path of a child from its parent's: `.name` for a struct field (`["name"]` when not an
  * identifier), `["key"]` for a record key, `[3]` for a list item. The same text as
  * `keyPathToString` in @penjing/layers gives for the extended key path.
- * @example childPath('.layers', listNode, 3) // '.layers[3]'
+ * @example childPath('.layers', listNode, childNode, 3) // '.layers[3]'
  */
 export function childPath(parentPath: string, parent: TNode, child: TNode, index: number): string {
   if (parent.t === 'list' || child.k === undefined) return `${parentPath}[${index}]`;

@@ -1,0 +1,220 @@
+// Penjing-jit against ONNX Runtime running a graph exported from torch, and against Penjing
+// eager, on identical random Gemma 3 270M-shaped f32 weights (262,144-row vocabulary):
+// prefill 128 and 512 tokens (all logits, last token only) and decode per token at prefixes 16
+// and 1,000; the ratio Penjing-jit/ORT per row (target ≤ 1.0), jit compile time, and each
+// engine's peak RSS. Then Gemma 3 1B-shaped bf16 weights (2 GB) loaded lazily: 64-token
+// prefill and 8 generated tokens under jit, times and peak RSS (target ≤ 8 GB).
+//
+// Each engine runs in its own child process (bench/jit/engine.mjs), so peak RSS is per engine;
+// the engines take turns on every row (one runs while the others wait), so all see the same
+// machine load; the fastest of the rounds is reported. ORT and jit use the same thread count
+// (all cores) with graph optimisations on; tfjs-wasm runs one thread (its limit in Node).
+// Prints figures; asserts nothing. Missing pieces (the torch export, @penjing/jit) are
+// reported with the command that provides them, and their rows are skipped.
+import { fork } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureRandomCheckpoint } from '../scripts/random-gemma-checkpoint.mjs';
+import { ortReference } from './jit/ort-reference.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const THREADS = availableParallelism();
+const GB = 2 ** 30;
+
+const PREFILL_ROWS = [
+  { label: 'prefill 128, all logits', T: 128, lastOnly: false, rounds: 3 },
+  { label: 'prefill 128, last only', T: 128, lastOnly: true, rounds: 3 },
+  { label: 'prefill 512, all logits', T: 512, lastOnly: false, rounds: 1 },
+  { label: 'prefill 512, last only', T: 512, lastOnly: true, rounds: 1 },
+];
+const DECODE_ROWS = [
+  { label: 'decode per token, prefix 16', P: 16 },
+  { label: 'decode per token, prefix 1000', P: 1000 },
+];
+/** Decode steps per measurement; the first two of each are warm-up. */
+const DECODE_STEPS = 8;
+
+/** A child process running one engine; `ask` sends a task and resolves with its reply. */
+function startEngine(name, settings) {
+  const child = fork(join(here, 'jit/engine.mjs'), [name, JSON.stringify(settings)], { serialization: 'advanced', stdio: 'inherit' });
+  const replies = [];
+  let waiting;
+  child.on('message', (m) => (waiting ? (waiting(m), (waiting = undefined)) : replies.push(m)));
+  const exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+  const next = () => new Promise((resolve) => {
+    if (replies.length) resolve(replies.shift());
+    else {
+      waiting = resolve;
+      exited.then((code) => waiting === resolve && resolve({ error: `engine process exited (code ${code})` }));
+    }
+  });
+  return {
+    name,
+    ready: next(),
+    ask(task) {
+      if (!child.connected) return Promise.resolve({ error: 'engine process is gone' });
+      child.send(task);
+      return next();
+    },
+    async finish() {
+      const r = await this.ask({ task: 'finish' });
+      if (r.error) child.kill();
+      await exited;
+      return r;
+    },
+  };
+}
+
+const fmtMs = (x) => (x === undefined ? '—' : x >= 1000 ? `${(x / 1000).toFixed(2)} s` : `${x.toFixed(1)} ms`);
+const fmtRatio = (a, b) => (a === undefined || b === undefined ? '—' : `${(a / b).toFixed(2)}×`);
+const pad = (s, n) => String(s).padEnd(n);
+
+/** max |a − b| / max |b| over one row of logits. */
+function relativeError(a, b) {
+  let diff = 0, scale = 0;
+  for (let i = 0; i < b.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return diff / scale;
+}
+
+async function startAll(checkpoint, onnx) {
+  const wanted = [['eager', { checkpoint }], ['jit', { checkpoint, threads: THREADS }]];
+  if (onnx) wanted.push(['ort', { onnx, threads: THREADS }]);
+  const running = [];
+  for (const [name, settings] of wanted) {
+    // One at a time, so load times are not inflated by each other.
+    const e = startEngine(name, settings);
+    const r = await e.ready;
+    if (r.error) console.log(`${name}: failed to start: ${r.error}`);
+    else if (r.skipped) console.log(`${name} rows skipped: ${r.skipped}${name === 'jit' ? ' (build packages/jit, e.g. `npm run build`, then rerun)' : ''}`);
+    else {
+      console.log(`${name}: loaded in ${fmtMs(r.loadMs)} (RSS so far ${(r.rss / GB).toFixed(2)} GB)`);
+      running.push(e);
+    }
+  }
+  return running;
+}
+
+/** Runs `task` on every engine for `rounds` rounds, rotating who goes first; returns the replies per engine. */
+async function interleaved(engines, task, rounds) {
+  const out = new Map(engines.map((e) => [e.name, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < engines.length; i++) {
+      const e = engines[(i + r) % engines.length];
+      const reply = await e.ask({ ...task, wantLogits: r === 0 && task.wantLogits });
+      if (reply.error) console.log(`  ${e.name}: ${task.label}: ${reply.error}`);
+      out.get(e.name).push(reply);
+    }
+  }
+  return out;
+}
+
+async function run270m() {
+  const checkpoint = await ensureRandomCheckpoint({ shape: '270m', dtype: 'f32', log: (m) => console.log(m) });
+  const ref = ortReference(checkpoint);
+  console.log(`weights: ${checkpoint} (random, f32); threads: ORT and jit ${THREADS}, tfjs-wasm 1`);
+  if (!ref.dir) {
+    console.log('ORT rows skipped: the torch export of these weights is missing. Make it with:');
+    for (const line of ref.howTo) console.log(`  ${line}`);
+  } else {
+    console.log(`reference: onnxruntime-node on ${ref.dir} (exported by torch ${ref.torch})`);
+  }
+  const engines = await startAll(checkpoint, ref.dir && { dir: ref.dir, config: ref.config });
+  const has = (n) => engines.some((e) => e.name === n);
+  const rows = [];
+  const sessionsShown = new Set();
+  try {
+    for (const row of PREFILL_ROWS) {
+      const task = { task: 'prefill', label: row.label, T: row.T, lastOnly: row.lastOnly, wantLogits: row.T === 128 && row.lastOnly };
+      // Round 0 is warm-up (and jit's compilation of this shape); the rest are timed.
+      const replies = await interleaved(engines, task, row.rounds + 1);
+      const best = (n) => {
+        const timed = (replies.get(n) ?? []).slice(1).filter((r) => !r.error);
+        return timed.length ? Math.min(...timed.map((r) => r.ms)) : undefined;
+      };
+      const first = (n) => replies.get(n)?.[0];
+      rows.push({
+        label: row.label, eager: best('eager'), jit: best('jit'), ort: best('ort'),
+        jitFirst: first('jit')?.ms, jitCompile: first('jit')?.compileMs,
+      });
+      const session = first('ort')?.sessionMs;
+      if (session !== undefined && !sessionsShown.has(session)) {
+        sessionsShown.add(session);
+        console.log(`  ORT session for ${row.lastOnly ? 'prefill_last' : 'prefill'}.onnx created in ${fmtMs(session)}`);
+      }
+      if (task.wantLogits) {
+        const eagerLogits = first('eager')?.logits;
+        for (const n of ['jit', 'ort']) {
+          const l = first(n)?.logits;
+          if (eagerLogits && l) console.log(`  last-token logits, ${n} vs eager: max |Δ| / max |eager| = ${relativeError(l, eagerLogits).toExponential(2)}`);
+        }
+      }
+    }
+    if (has('ort')) await engines.find((e) => e.name === 'ort').ask({ task: 'release', names: ['prefill', 'prefill_last'] });
+    for (const row of DECODE_ROWS) {
+      const replies = await interleaved(engines, { task: 'decode', label: row.label, P: row.P, steps: DECODE_STEPS }, 2);
+      const best = (n) => {
+        const r = replies.get(n)?.[1];
+        return r && !r.error && r.times.length > 2 ? Math.min(...r.times.slice(2)) : undefined;
+      };
+      rows.push({ label: row.label, eager: best('eager'), jit: best('jit'), ort: best('ort'), jitFirst: replies.get('jit')?.[0]?.totalMs });
+      const session = replies.get('ort')?.[0]?.sessionMs;
+      if (session !== undefined && !sessionsShown.has(session)) {
+        sessionsShown.add(session);
+        console.log(`  ORT session for decode.onnx created in ${fmtMs(session)}`);
+      }
+    }
+  } finally {
+    const peaks = {};
+    for (const e of engines) peaks[e.name] = (await e.finish()).peakRss;
+    printTable(rows, peaks);
+  }
+}
+
+function printTable(rows, peaks) {
+  const W = [32, 11, 11, 11, 10, 10, 24];
+  console.log('\n' + ['work', 'eager', 'jit', 'ORT-torch', 'jit/ORT', 'eager/ORT', 'jit first call (compile)'].map((h, i) => pad(h, W[i])).join(''));
+  for (const r of rows) {
+    const first = r.jitFirst === undefined ? '—' : `${fmtMs(r.jitFirst)}${r.jitCompile ? ` (${fmtMs(r.jitCompile)})` : ''}`;
+    console.log([r.label, fmtMs(r.eager), fmtMs(r.jit), fmtMs(r.ort), fmtRatio(r.jit, r.ort), fmtRatio(r.eager, r.ort), first].map((c, i) => pad(c, W[i])).join(''));
+  }
+  console.log('target: jit/ORT ≤ 1.00 on every row');
+  console.log(`peak RSS per engine process: ${Object.entries(peaks).map(([n, b]) => `${n} ${b ? (b / GB).toFixed(2) : '?'} GB`).join(', ')}`);
+}
+
+async function run1b() {
+  const checkpoint = await ensureRandomCheckpoint({ shape: '1b', dtype: 'bf16', log: (m) => console.log(m) });
+  console.log(`\nGemma 3 1B-shaped, ${checkpoint} (random, bf16, lazy weights): 64-token prefill + 8 generated tokens under jit`);
+  const e = startEngine('jit-1b', { checkpoint, threads: THREADS });
+  const ready = await e.ready;
+  if (ready.error) return console.log(`  failed: ${ready.error}`);
+  console.log(`  lazy load: ${fmtMs(ready.loadMs)}, RSS ${(ready.rss / GB).toFixed(2)} GB`);
+  if (ready.skipped) return console.log(`  jit rows skipped: ${ready.skipped} (build packages/jit, then rerun)`);
+  let peak;
+  try {
+    for (const run of ['first run (compiles)', 'second run']) {
+      const r = await e.ask({ task: 'generate', promptLength: 64, newTokens: 8 });
+      if (r.error) {
+        console.log(`  ${run}: ${r.error}`);
+        break;
+      }
+      const perToken = r.steps.length ? Math.min(...r.steps) : undefined;
+      console.log(`  ${run}: total ${fmtMs(r.totalMs)}, prefill ${fmtMs(r.prefillMs)}, decode ${fmtMs(perToken)}/token, ${r.tokens} tokens`);
+    }
+  } finally {
+    peak = (await e.finish()).peakRss;
+  }
+  console.log(`  peak RSS: ${peak ? (peak / GB).toFixed(2) : '?'} GB (target ≤ 8 GB)`);
+}
+
+const load = () => `load average ${loadavg().map((x) => x.toFixed(1)).join(' / ')} on ${THREADS} cores`;
+
+export default async function bench() {
+  console.log(`start: ${load()} (figures are only comparable on a quiet machine)`);
+  await run270m();
+  await run1b();
+  console.log(`end: ${load()}`);
+}
