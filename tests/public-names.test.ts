@@ -7,14 +7,15 @@ import * as layers from '@penjing/layers';
 import * as viewer from '@penjing/viewer';
 
 const NAMED_ARRAY = [
-    'NamedArray', 'NamedAxisError', 'Positional', 'abs', 'add', 'alignNames', 'arange', 'argmax', 'argmin',
-    'astype', 'autoFreeStats', 'backendName', 'backendThreads', 'broadcastShapes', 'broadcastTo',
-    'checkAxes', 'concatenate', 'contract', 'cos', 'cumsum', 'div', 'dynamicSlice', 'einsum',
-    'einsumTensors', 'ensureReady', 'equal', 'exp', 'floorDiv', 'formatNamedShape', 'fromArray', 'full',
-    'gatherNamed', 'gelu', 'greater', 'greaterEqual', 'isNamedArray', 'less', 'lessEqual', 'log',
-    'logSoftmax', 'logicalAnd', 'logicalNot', 'logicalOr', 'max', 'maximum', 'mean', 'min', 'minimum',
-    'mod', 'mul', 'neg', 'nmap', 'notEqual', 'oneHot', 'ones', 'planContraction', 'pow', 'prod',
-    'randomNormal', 'randomUniform', 'ready', 'relu', 'rsqrt', 'scalar', 'setAutoFree', 'setGemvLayout',
+    'MemoryBudgetError', 'NamedArray', 'NamedAxisError', 'Positional', 'WASM_HEAP_BYTES', 'abs', 'add',
+    'alignNames', 'arange', 'argmax', 'argmin', 'astype', 'autoFreeStats', 'backendName', 'backendThreads',
+    'broadcastShapes', 'broadcastTo', 'checkAxes', 'checkMemory', 'concatenate', 'contract', 'cos',
+    'cumsum', 'div', 'dynamicSlice', 'einsum', 'einsumTensors', 'ensureReady', 'equal', 'exp', 'floorDiv',
+    'formatNamedShape', 'fromArray', 'full', 'gatherNamed', 'gelu', 'greater', 'greaterEqual',
+    'isNamedArray', 'less', 'lessEqual', 'log', 'logSoftmax', 'logicalAnd', 'logicalNot', 'logicalOr',
+    'max', 'maximum', 'mean', 'memoryBudget', 'min', 'minimum', 'mod', 'mul', 'neg', 'nmap', 'notEqual',
+    'oneHot', 'ones', 'planContraction', 'pow', 'prod', 'randomFoldIn', 'randomKey', 'randomNormal',
+    'randomSplit', 'randomUniform', 'ready', 'relu', 'rsqrt', 'scalar', 'setAutoFree', 'setGemvLayout',
     'sigmoid', 'silu', 'sin', 'slice', 'softmax', 'split', 'sqrt', 'square', 'stack', 'stopGradient', 'sub',
     'sum', 'tanh', 'unstack', 'wasmThreadStats', 'where', 'whereOfOneShape', 'wrap', 'zeros',
 ];

@@ -57,7 +57,9 @@ export async function bundleForBrowser(contents: string): Promise<string> {
         b.onResolve({ filter: /^[a-z_:/]+$/ }, (args) =>
           args.path.startsWith('node:') || builtins.has(args.path) ? { path: args.path, namespace: 'stub' } : undefined);
         // A class whose every property is a class: module-level `extends EventEmitter` still loads.
-        const stub = 'module.exports = new Proxy(class Stub {}, { get: (t, k) => (k in t ? t[k] : class Stub {}) });';
+        // Own keys for what modules read at load time (esbuild copies only own properties).
+        const stub = `const any = new Proxy(class Stub {}, { get: (t, k) => (k in t ? t[k] : class Stub {}) });
+module.exports = Object.assign(any, { constants: {}, promises: any, EventEmitter: class EventEmitter {}, sep: '/' });`;
         b.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({ contents: stub, loader: 'js' }));
       },
     }],
