@@ -32,5 +32,12 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 180_000,
     pool: 'forks',
+    // Leak checks compare tf.memory() before and after awaits; tensors freed by the garbage
+    // collector in between would confound them. tests/auto-free.test.ts turns it back on.
+    // wasm threads stay off in the suite (and the child processes it starts): with many tiny
+    // ops, XNNPACK's per-op thread hand-off costs more than it saves (a fuzz run of 150 tiny
+    // generate calls: 8 s on 1 thread, over 100 s on 2 on a busy 2-core machine).
+    // packages/named-array/test/threads.test.ts tests threads, including the default.
+    env: { PENJING_AUTO_FREE: '0', PENJING_WASM_THREADS: '1' },
   },
 });

@@ -17,6 +17,8 @@
 #   python3-nbclient         executes examples/*.ipynb headlessly (scripts/run_notebook.py)
 #   python3-jupyter-client   kernel manager nbclient talks to the Deno kernel with
 #   python3-nbformat         reads and writes .ipynb files
+#   mesa-vulkan-drivers      Mesa's lavapipe (CPU Vulkan): WebGPU for Deno without a GPU
+#                            (tests/deno-webgpu.test.ts runs Gemma on tfjs-backend-webgpu)
 # With --reference, in addition:
 #   python3-torch python3-numpy libopenblas0-pthread
 #
@@ -25,7 +27,7 @@
 # own interpreter, /usr/bin/python3, not in a pyenv or virtualenv python3 on PATH.
 set -euo pipefail
 
-REQUIRED=(chromium fonts-dejavu-core python3-nbclient python3-jupyter-client python3-nbformat)
+REQUIRED=(chromium fonts-dejavu-core python3-nbclient python3-jupyter-client python3-nbformat mesa-vulkan-drivers)
 REFERENCE=(python3-torch python3-numpy libopenblas0-pthread)
 
 packages=("${REQUIRED[@]}")

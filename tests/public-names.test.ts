@@ -8,15 +8,17 @@ import * as viewer from '@penjing/viewer';
 
 const NAMED_ARRAY = [
     'MemoryBudgetError', 'NamedArray', 'NamedAxisError', 'Positional', 'WASM_HEAP_BYTES', 'abs', 'add',
-    'alignNames', 'arange', 'argmax', 'argmin', 'astype', 'backendName', 'broadcastShapes', 'broadcastTo',
-    'checkAxes', 'checkMemory', 'concatenate', 'contract', 'cos', 'cumsum', 'div', 'dynamicSlice', 'einsum',
-    'einsumTensors', 'equal', 'exp', 'floorDiv', 'formatNamedShape', 'fromArray', 'full', 'gatherNamed',
-    'gelu', 'greater', 'greaterEqual', 'isNamedArray', 'less', 'lessEqual', 'log', 'logSoftmax',
-    'logicalAnd', 'logicalNot', 'logicalOr', 'max', 'maximum', 'mean', 'memoryBudget', 'min', 'minimum',
-    'mod', 'mul', 'neg', 'nmap', 'notEqual', 'oneHot', 'ones', 'planContraction', 'pow', 'prod',
-    'randomFoldIn', 'randomKey', 'randomNormal', 'randomSplit', 'randomUniform', 'ready', 'relu', 'rsqrt',
-    'scalar', 'sigmoid', 'silu', 'sin', 'slice', 'softmax', 'split', 'sqrt', 'square', 'stack', 'std',
-    'stopGradient', 'sub', 'sum', 'tanh', 'unstack', 'variance', 'where', 'wrap', 'zeros'
+    'alignNames', 'arange', 'argmax', 'argmin', 'astype', 'autoFreeStats', 'backendName', 'backendThreads',
+    'broadcastShapes', 'broadcastTo', 'checkAxes', 'checkMemory', 'concatenate', 'contract', 'cos',
+    'cumsum', 'div', 'dynamicSlice', 'einsum', 'einsumTensors', 'ensureReady', 'equal', 'exp', 'floorDiv',
+    'formatNamedShape', 'fromArray', 'full', 'gatherNamed', 'gelu', 'greater', 'greaterEqual',
+    'isNamedArray', 'less', 'lessEqual', 'log', 'logSoftmax', 'logicalAnd', 'logicalNot', 'logicalOr',
+    'max', 'maximum', 'mean', 'memoryBudget', 'min', 'minimum', 'mod', 'mul', 'neg', 'nmap', 'notEqual',
+    'oneHot', 'ones', 'planContraction', 'pow', 'prod', 'randomFoldIn', 'randomKey', 'randomNormal',
+    'randomSplit', 'randomUniform', 'ready', 'relu', 'rsqrt', 'scalar', 'setAutoFree', 'setGemvLayout',
+    'sigmoid', 'silu', 'sin', 'slice', 'softmax', 'split', 'sqrt', 'square', 'stack', 'std', 'stopGradient',
+    'sub', 'sum', 'tanh', 'unstack', 'variance', 'wasmThreadStats', 'where', 'whereOfOneShape', 'wrap',
+    'zeros'
 ];
 
 const LAYERS = [

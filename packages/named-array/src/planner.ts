@@ -18,6 +18,7 @@
  * const y = einsumTensors([['b', 's', 'e'], ['e', 'n']], ['b', 's', 'n'], [x, w]); // [2, 5, 16]
  */
 import * as tf from '@tensorflow/tfjs';
+import { cachedLayout, wantsGemvLayout } from './gemv-layout.js';
 import { isIdentity, transpose } from './axes.js';
 
 /** How the labels of one two-operand step are used. */
@@ -84,7 +85,31 @@ function side(x: Labelled, sizes: ReadonlyMap<string, number>, batch: string[], 
 }
 
 function laidOut(x: Labelled, s: Side): tf.Tensor {
-  return tf.reshape(s.perm ? transpose(x.t, s.perm) : x.t, s.shape);
+  return reshapeIfNeeded(s.perm ? transpose(x.t, s.perm) : x.t, s.shape);
+}
+
+/** A Reshape kernel only when the shape changes (a decode step runs hundreds of these). */
+function reshapeIfNeeded(t: tf.Tensor, shape: readonly number[]): tf.Tensor {
+  return t.shape.length === shape.length && t.shape.every((d, i) => d === shape[i]) ? t : tf.reshape(t, [...shape]);
+}
+
+/**
+ * A few rows times a large matrix on wasm: the matrix goes right, in a [K, N] layout made
+ * once and kept (see gemv-layout.ts), so XNNPACK streams it as packed weights. Undefined
+ * when that does not apply (the ordinary plan is then used).
+ */
+function gemvStep(x: Labelled, y: Labelled, plan: ContractionPlan, sizes: ReadonlyMap<string, number>): Labelled | undefined {
+  const bigIsY = y.t.size >= x.t.size;
+  const [small, big, freeS, freeBig] = bigIsY ? [x, y, plan.freeA, plan.freeB] : [y, x, plan.freeB, plan.freeA];
+  const rows = freeS.reduce((p, l) => p * sizes.get(l)!, 1);
+  if (!wantsGemvLayout(big.t, rows)) return undefined;
+  const batch = [...plan.batch];
+  const right = side(big, sizes, batch, [...freeBig], [...plan.contracted], false, true);
+  if (!right.perm) return undefined; // already [K, N]: the ordinary plan is the fast one
+  const left = side(small, sizes, batch, [...freeS], [...plan.contracted], false, false);
+  const labels = [...batch, ...freeS, ...freeBig];
+  const out = tf.matMul(laidOut(small, left), cachedLayout(big.t, right.perm, right.shape));
+  return { t: reshapeIfNeeded(out, labels.map((l) => sizes.get(l)!)), labels };
 }
 
 /** `x` summed over `drop`. */
@@ -104,6 +129,8 @@ export function contractPair(a: Labelled, b: Labelled, keep: readonly string[], 
   const x = sumOut(a, plan.sumA);
   const y = sumOut(b, plan.sumB);
   const batchUnit = plan.batch.every((l) => sizes.get(l) === 1);
+  const gemv = batchUnit && !plan.sumA.length && !plan.sumB.length ? gemvStep(x, y, plan, sizes) : undefined;
+  if (gemv) return gemv;
   const flags = tf.getBackend() !== 'wasm' || !batchUnit;
   let best: { left: Side; right: Side; l: Labelled; r: Labelled; labels: string[] } | undefined;
   let bestCost = Infinity;
@@ -122,7 +149,7 @@ export function contractPair(a: Labelled, b: Labelled, keep: readonly string[], 
   }
   const p = best!;
   const out = tf.matMul(laidOut(p.l, p.left), laidOut(p.r, p.right), p.left.flag, p.right.flag);
-  return { t: tf.reshape(out, p.labels.map((l) => sizes.get(l)!)), labels: p.labels };
+  return { t: reshapeIfNeeded(out, p.labels.map((l) => sizes.get(l)!)), labels: p.labels };
 }
 
 /**

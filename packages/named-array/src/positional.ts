@@ -303,7 +303,17 @@ export function positionalWhere(cond: Positional, a: PositionalLike, b: Position
     }
     return tf.fill(shape, typeof v === 'boolean' ? Number(v) : v, scalarDtype ?? numberDtype(v, like));
   };
-  return new Positional(tf.where(full(cond), full(a), full(b)), k);
+  return new Positional(whereOfOneShape(full(cond), full(a), full(b)), k);
+}
+
+/**
+ * tf.where of three operands of one shape. Flattened first: webgpu's Where kernel stops at
+ * rank 4, and a flat where is the same elementwise choice.
+ * @example whereOfOneShape(mask, x, tf.zerosLike(x))
+ */
+export function whereOfOneShape(cond: tf.Tensor, a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  if (cond.rank <= 4) return tf.where(cond, a, b);
+  return tf.tidy(() => tf.reshape(tf.where(tf.reshape(cond, [-1]), tf.reshape(a, [-1]), tf.reshape(b, [-1])), cond.shape));
 }
 
 /**

@@ -62,7 +62,7 @@ export async function loadPretrained<M extends Layer>(
   if (weights !== 'eager' && weights !== 'lazy') {
     throw new TypeError(`fromPretrained: option weights must be 'eager' or 'lazy'; got ${JSON.stringify(weights)}.`);
   }
-  await nx.ready();
+  await nx.ensureReady();
   if (typeof source === 'string') return weights === 'lazy' ? loadHuggingFaceLazy(source, build, options) : loadHuggingFace(source, build, options);
   if (typeof source !== 'object' || source === null) {
     throw new TypeError(`fromPretrained expects a checkpoint directory or a record of Flax arrays; got ${source === null ? 'null' : typeof source}.`);

@@ -65,7 +65,7 @@ export class GemmaTransformer extends Layer.define('GemmaTransformer', {
   /**
    * Loads a checkpoint: a Hugging Face directory (config.json + safetensors, single or
    * sharded; model_type gemma, gemma2, gemma3_text or gemma3) or a flat record of arrays
-   * named as in the official Flax checkpoints. Awaits `nx.ready()` first.
+   * named as in the official Flax checkpoints. Awaits `nx.ensureReady()` first (the backend you chose, else wasm).
    *
    * @example
    * const model = await GemmaTransformer.fromPretrained('models/gemma-3-1b-it');

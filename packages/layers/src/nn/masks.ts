@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { NamedArray, formatNamedShape } from '@penjing/named-array';
+import { NamedArray, formatNamedShape, whereOfOneShape } from '@penjing/named-array';
 import { Layer, LayerError, type SideInputs } from '../core/layer.js';
 import { staticField, type FieldValues } from '../tree/fields.js';
 import { checkInputAxes, requireNamed } from './checks.js';
@@ -83,12 +83,15 @@ function applyMask(
   const build = (): MaskTerms => {
     const [keep, bias] = tf.tidy(() => {
       const m = tf.reshape(visible().orderAs(...order).data, shape);
-      return [tf.cast(m, x.dtype), tf.where(m, tf.zeros(shape, x.dtype), tf.fill(shape, value, x.dtype))];
+      return [tf.cast(m, x.dtype), whereOfOneShape(m, tf.zeros(shape, x.dtype), tf.fill(shape, value, x.dtype))];
     });
     return { keep, bias };
   };
   const terms = cachedTerms(sources[0], sources[1], layout, build);
-  if (x.dtype !== 'float32') return new NamedArray(tf.where(tf.cast(terms.keep, 'bool'), x.data, tf.scalar(value, x.dtype)), x.axes);
+  if (x.dtype !== 'float32') {
+    const keep = tf.tidy(() => whereOfOneShape(tf.broadcastTo(tf.cast(terms.keep, 'bool'), x.data.shape), x.data, tf.fill(x.data.shape, value, x.dtype)));
+    return new NamedArray(keep, x.axes);
+  }
   return new NamedArray(tf.tidy(() => tf.add(tf.mul(x.data, terms.keep), terms.bias)), x.axes);
 }
 
