@@ -18,3 +18,6 @@ export { parseNpy, parseNpz, type NpyArray } from './npz.js';
 export { BLOCK_HOOKS, siteNames, locateSite, insertAtSite, type SiteLocation } from './sites.js';
 export { runWithCache, type CacheOptions, type ActivationCache } from './cache.js';
 export { SaeSplice, TranscoderSplice, spliceSae, spliceTranscoder, siteOfHookPoint, type SpliceOptions } from './splice.js';
+export { WORLDS_AXIS, lossMetric, logitDiffMetric, type Metric } from './metrics.js';
+export { AddToActivation, attributionPatching, attributeFeatures, gradientsAtSites, type AttributionOptions } from './attribution.js';
+export { PatchFromClean, patchingSweep, type Sweep, type SweepOptions } from './sweep.js';
