@@ -21,3 +21,4 @@ export { SaeSplice, TranscoderSplice, spliceSae, spliceTranscoder, siteOfHookPoi
 export { WORLDS_AXIS, lossMetric, logitDiffMetric, type Metric } from './metrics.js';
 export { AddToActivation, attributionPatching, attributeFeatures, gradientsAtSites, type AttributionOptions } from './attribution.js';
 export { PatchFromClean, patchingSweep, type Sweep, type SweepOptions } from './sweep.js';
+export { SteerActivation, steer, type SteerOptions } from './steering.js';
