@@ -22,3 +22,4 @@ export { WORLDS_AXIS, lossMetric, logitDiffMetric, type Metric } from './metrics
 export { AddToActivation, attributionPatching, attributeFeatures, gradientsAtSites, type AttributionOptions } from './attribution.js';
 export { PatchFromClean, patchingSweep, type Sweep, type SweepOptions } from './sweep.js';
 export { SteerActivation, steer, type SteerOptions } from './steering.js';
+export { residualDecomposition, applyFrozenFinalNorm, directLogitAttribution, type ResidualDecomposition } from './decompose.js';
