@@ -48,8 +48,8 @@ export interface SteerOptions {
  * The copy owns the scaled vector: free it with `disposeTree(steered, { except: [model] })`.
  *
  * @example
- * const steered = steer(model, 'blocks.1.hook_resid_post', direction, { from: prompt.length, scale: 8 });
- * await generate(steered, prompt, { maxNewTokens: 10 });
+ * const steered = steer(model, 'blocks.1.hook_resid_post', direction, { from: promptIds.length, scale: 8 });
+ * await generate(steered, promptIds, { maxNewTokens: 10 });
  */
 export function steer<R>(model: R, site: string, vector: NamedArray | { readonly sae: SparseAutoencoder; readonly feature: number }, options: SteerOptions = {}): R {
   const base = vector instanceof NamedArray ? vector : vector.sae.featureDirection(vector.feature);
