@@ -27,9 +27,10 @@ export class SaeSplice extends Layer.define('SaeSplice', {
     let out = this.sae.decode(f);
     if (this.sae.skip) out = out.add(this.sae.skip.call(x) as NamedArray);
     if (!this.errorTerm) return out;
-    // The error is computed from the unedited reconstruction, so an edit moves the output by exactly its decoded change.
+    // x + (x̂' − x̂): the error term written so that without an edit the change is exactly 0 (bit-exact
+    // logits), and an edit moves the output by its decoded change; gradients reach the features either way.
     const clean = this.edit || this.tag ? reconstruct(this.sae, x) : out;
-    return out.add(x.sub(clean));
+    return x.add(out.sub(clean));
   }
 }
 
@@ -127,6 +128,6 @@ export class TranscoderSplice extends Layer.define('TranscoderSplice', {
     if (!this.errorTerm) return out;
     const target = this.original.call(x, side) as NamedArray;
     const clean = this.edit || this.tag ? (tc.call(x) as NamedArray) : out;
-    return out.add(target.sub(clean));
+    return target.add(out.sub(clean));
   }
 }
