@@ -23,3 +23,4 @@ export { AddToActivation, attributionPatching, attributeFeatures, gradientsAtSit
 export { PatchFromClean, patchingSweep, type Sweep, type SweepOptions } from './sweep.js';
 export { SteerActivation, steer, type SteerOptions } from './steering.js';
 export { residualDecomposition, applyFrozenFinalNorm, directLogitAttribution, type ResidualDecomposition } from './decompose.js';
+export { topFeaturesPerToken, topTokensForFeature, type FeatureHit, type TokenHit } from './features.js';

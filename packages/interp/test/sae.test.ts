@@ -128,3 +128,24 @@ describe('splicing', () => {
     disposeTree(model);
   });
 });
+
+describe('reading features', () => {
+  it('top features per token and top tokens per feature, against hand-made activations', async () => {
+    const { topFeaturesPerToken, topTokensForFeature } = await import('@penjing/interp');
+    // {batch: 2, seq: 3, features: 4}
+    const f = nx.fromArray([
+      [[0, 2, 1, 0], [0, 0, 0, 0], [5, 0, 0, 3]],
+      [[0, 0, 7, 0], [1, 0, 0, 0], [0, 0, 2, 4]],
+    ], ['batch', 'seq', 'features']);
+    const one = f.index({ batch: 0 } as never) as NamedArray;
+    expect(topFeaturesPerToken(one, 2)).toEqual([
+      [{ feature: 1, value: 2 }, { feature: 2, value: 1 }],
+      [],
+      [{ feature: 0, value: 5 }, { feature: 3, value: 3 }],
+    ]);
+    expect(topTokensForFeature(f, 2, 5)).toEqual([{ at: { batch: 1, seq: 0 }, value: 7 }, { at: { batch: 1, seq: 2 }, value: 2 }, { at: { batch: 0, seq: 0 }, value: 1 }]);
+    expect(() => topFeaturesPerToken(f, 2)).toThrow(/give one sequence \{seq, features\}.*batch/);
+    expect(() => topTokensForFeature(f, 4, 1)).toThrow(/feature 4 is not in \[0, 4\)/);
+    tf.dispose([f.data, one.data]);
+  });
+});
