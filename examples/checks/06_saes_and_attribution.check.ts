@@ -23,7 +23,10 @@ export default function check(s: NotebookSummary): void {
   inRange(number(splice, 'with error term, max logit change:'), 0, 0, 'logit change with the error term (bit-exact)');
   inRange(number(splice, 'reconstruction only, second-half loss:'), base, base + 2, 'loss on the reconstruction alone');
 
-  expectArrayViewer(cell(s, '// check: features'), 'float32', { seq: 33, features: 16 });
+  const feats = cell(s, '// check: features');
+  expectArrayViewer(feats, 'float32', { seq: 33, features: 16 });
+  ensure(/strongest features at positions 17-19: \d+/.test(feats.stdout), `features: ${feats.stdout}`);
+  ensure(/fires hardest at: \(\d+,\d+\)/.test(feats.stdout), `features: ${feats.stdout}`);
 
   const attr = cell(s, '// check: attribution');
   inRange(number(attr.stdout, 'Spearman (attribution vs patching):'), 0.9, 1, 'rank agreement of attribution with patching');

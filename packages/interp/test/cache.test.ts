@@ -85,3 +85,30 @@ describe('names and selections', () => {
     disposeTree(model);
   });
 });
+
+describe('attribution and sweeps on other families', () => {
+  it.each(['llama', 'gpt2', 'gpt_neox'])('%s: sweep with progress over grouped or plain heads × positions; attribution has the same layout', async (family) => {
+    const { attributionPatching, lossMetric, patchingSweep } = await import('@penjing/interp');
+    const model = MODELS[family]!();
+    const clean = nx.fromArray([[1, 5, 3, 7, 5, 3]], ['batch', 'seq'], 'int32');
+    const corrupted = nx.fromArray([[1, 9, 2, 7, 5, 3]], ['batch', 'seq'], 'int32');
+    const heads = family === 'llama' ? ['query_heads'] : ['heads']; // one KV group: llama's hook_z has query_heads only
+    const sites = ['blocks.0.attn.hook_z', 'blocks.1.attn.hook_z'];
+    const progress: number[] = [];
+    const before = tf.memory().numTensors;
+    const sweep = patchingSweep(model, clean, corrupted, { sites, over: [...heads, 'seq'], metric: lossMetric([3, 4]), worldsPerPass: 7, onProgress: (done) => progress.push(done) });
+    const units = 2 * 2 * 6;
+    expect(progress.at(-1)).toBe(units);
+    expect(progress.length).toBe(Math.ceil(units / 7));
+    // Patching a position after the last measured one (5) changes nothing: the loss at 3, 4 cannot see it.
+    const v = sweep.values;
+    const late = tf.tidy(() => (v.index({ seq: 5 } as never) as NamedArray).data.dataSync());
+    for (const x of late) expect(x).toBeCloseTo(sweep.corrupted, 5);
+    const attr = attributionPatching(model, clean, corrupted, { sites, keep: [...heads, 'seq'], metric: lossMetric([3, 4]) });
+    expect(attr.namedShape).toEqual(v.namedShape);
+    tf.dispose([v.data, attr.data]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([clean.data, corrupted.data]);
+    disposeTree(model);
+  });
+});
