@@ -24,3 +24,4 @@ export { PatchFromClean, patchingSweep, type Sweep, type SweepOptions } from './
 export { SteerActivation, steer, type SteerOptions } from './steering.js';
 export { residualDecomposition, applyFrozenFinalNorm, directLogitAttribution, type ResidualDecomposition } from './decompose.js';
 export { topFeaturesPerToken, topTokensForFeature, type FeatureHit, type TokenHit } from './features.js';
+export { ReplaceActivation, pathPatching, type PathPatchingOptions } from './path-patching.js';

@@ -13,7 +13,7 @@ import type { NamedArray } from '@penjing/named-array';
 import { disposeTree } from '@penjing/layers';
 import { GemmaTransformer } from '@penjing/gemma';
 import {
-  AddToActivation, SparseAutoencoder, attributeFeatures, attributionPatching, lossMetric, patchHeadsFromClean, patchingSweep, seededRandom, spliceSae,
+  AddToActivation, SparseAutoencoder, attributeFeatures, pathPatching, attributionPatching, lossMetric, patchHeadsFromClean, patchingSweep, seededRandom, spliceSae,
 } from '@penjing/interp';
 
 const ROOT = join(__dirname, '../../..');
@@ -120,5 +120,25 @@ describe('attribution patching on the tiny induction model', () => {
     tf.dispose([grads.data, perFeature.data]);
     expect(tf.memory().numTensors).toBe(before);
     disposeTree(sae);
+  });
+
+  it('path patching: to the final residual it equals activation patching for last-block heads; block 0 reaches block 1 through its keys, not its queries', () => {
+    const metric = lossMetric(SECOND_HALF);
+    const before = tf.memory().numTensors;
+    const direct = pathPatching(model, clean, corrupted, { sender: { site: 'blocks.1.attn.hook_z', over: ['heads'] }, receivers: ['blocks.1.hook_resid_post'], metric });
+    const sweep = patchingSweep(model, clean, corrupted, { sites: ['blocks.1.attn.hook_z'], over: ['heads'], metric });
+    const d = [...direct.values.data.dataSync()];
+    [...sweep.values.data.dataSync()].forEach((v, i) => expect(d[i]).toBeCloseTo(v, 4));
+    const viaKeys = pathPatching(model, clean, corrupted, { sender: { site: 'blocks.0.attn.hook_z', over: ['heads'] }, receivers: ['blocks.1.attn.hook_k'], metric });
+    const k = [...viaKeys.values.data.dataSync()];
+    const bestViaKeys = k.indexOf(Math.min(...k));
+    expect(viaKeys.corrupted - k[bestViaKeys]!).toBeGreaterThan(0.1); // 0.27 nats: one of several routes (the heads share the work)
+    // The corrupted prompts differ in the first half only, so block 0 changes what the induction head's keys
+    // hold (K-composition) and hardly what its queries hold (the repeat's own tokens are the same).
+    const viaQueries = pathPatching(model, clean, corrupted, { sender: { site: 'blocks.0.attn.hook_z', over: ['heads'] }, receivers: ['blocks.1.attn.hook_q'], metric });
+    const q = [...viaQueries.values.data.dataSync()].map((v) => Math.abs(viaQueries.corrupted - v));
+    expect(viaKeys.corrupted - k[bestViaKeys]!).toBeGreaterThan(3 * Math.max(...q));
+    tf.dispose([direct.values.data, sweep.values.data, viaKeys.values.data, viaQueries.values.data]);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -20,7 +20,7 @@ const NAMES = [
     // attribution, sweeps, decomposition, steering
     'WORLDS_AXIS', 'lossMetric', 'logitDiffMetric', 'AddToActivation', 'attributionPatching', 'attributeFeatures',
     'gradientsAtSites', 'PatchFromClean', 'patchingSweep', 'residualDecomposition', 'applyFrozenFinalNorm',
-    'directLogitAttribution', 'SteerActivation', 'steer', 'topFeaturesPerToken', 'topTokensForFeature',
+    'directLogitAttribution', 'SteerActivation', 'steer', 'topFeaturesPerToken', 'topTokensForFeature', 'ReplaceActivation', 'pathPatching',
 ];
 
 describe('@penjing/interp public API', () => {
