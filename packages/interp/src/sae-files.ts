@@ -1,7 +1,8 @@
 /**
  * `SparseAutoencoder.fromPretrained`: Gemma Scope (`params.npz`, upper-case `W_enc`/`W_dec`,
- * no config) and Gemma Scope 2 (`params.safetensors`, lower-case `w_enc`/`w_dec`, optional
- * `affine_skip_connection`, beside a `config.json`). A path may be the directory or the file.
+ * no config), Gemma Scope 2 (`params.safetensors`, lower-case `w_enc`/`w_dec`, optional
+ * `affine_skip_connection`, beside a `config.json`) and SAELens's own JumpReLU saves
+ * (`sae_weights.safetensors` with upper-case names, beside `cfg.json` with `hook_name`). A path may be the directory or the file.
  * File access is imported lazily so the package's main entry stays browser-safe.
  */
 import { parseNpz, type NpyArray } from './npz.js';
@@ -26,12 +27,17 @@ function pick(table: Record<string, NpyArray>, keys: Record<keyof typeof KEYS.np
 /** Reads Gemma Scope 2's config.json beside the weights, if there is one. */
 async function readInfo(dir: string, source: string): Promise<SaeInfo> {
   const { readFile } = await import('node:fs/promises');
-  const file = `${dir}/config.json`;
+  let file = `${dir}/config.json`;
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch {
-    return { type: 'sae', source };
+    try {
+      file = `${dir}/cfg.json`; // SAELens
+      text = await readFile(file, 'utf8');
+    } catch {
+      return { type: 'sae', source };
+    }
   }
   let c: Record<string, unknown>;
   try {
@@ -39,11 +45,16 @@ async function readInfo(dir: string, source: string): Promise<SaeInfo> {
   } catch (e) {
     throw new Error(`SparseAutoencoder.fromPretrained: ${file} is not valid JSON (${(e as Error).message}).`);
   }
-  if (c.architecture !== undefined && c.architecture !== 'jump_relu') {
-    throw new Error(`SparseAutoencoder.fromPretrained: ${file} has architecture '${String(c.architecture)}'; only 'jump_relu' is supported.`);
+  if (c.architecture !== undefined && c.architecture !== 'jump_relu' && c.architecture !== 'jumprelu') {
+    throw new Error(`SparseAutoencoder.fromPretrained: ${file} has architecture '${String(c.architecture)}'; only JumpReLU SAEs ('jump_relu', SAELens's 'jumprelu') are supported.`);
   }
-  const hin = typeof c.hf_hook_point_in === 'string' ? c.hf_hook_point_in : undefined;
-  const hout = typeof c.hf_hook_point_out === 'string' ? c.hf_hook_point_out : undefined;
+  if (c.apply_b_dec_to_input === true) {
+    throw new Error(`SparseAutoencoder.fromPretrained: ${file} sets apply_b_dec_to_input, which subtracts b_dec from the input; this loader implements Gemma Scope's JumpReLU, which does not.`);
+  }
+  // SAELens names the site in TransformerLens spelling (hook_name); Gemma Scope 2 in Hugging Face's.
+  const hook = typeof c.hook_name === 'string' ? c.hook_name : undefined;
+  const hin = typeof c.hf_hook_point_in === 'string' ? c.hf_hook_point_in : hook;
+  const hout = typeof c.hf_hook_point_out === 'string' ? c.hf_hook_point_out : hook;
   const type = c.type === 'transcoder' || (hin !== undefined && hout !== undefined && hin !== hout) ? 'transcoder' : 'sae';
   return { type, hookPointIn: hin, hookPointOut: hout, l0: typeof c.l0 === 'number' ? c.l0 : undefined, source };
 }
@@ -67,8 +78,8 @@ export async function loadSparseAutoencoder(pathOrDir: string): Promise<SparseAu
   if (st.isDirectory()) {
     const { readdir } = await import('node:fs/promises');
     const names = await readdir(pathOrDir);
-    const found = ['params.safetensors', 'params.npz'].find((n) => names.includes(n)) ?? names.find((n) => n.endsWith('.safetensors') || n.endsWith('.npz'));
-    if (!found) throw new Error(`SparseAutoencoder.fromPretrained: ${pathOrDir} holds neither params.npz (Gemma Scope) nor params.safetensors (Gemma Scope 2); it has: ${names.join(', ') || 'nothing'}.`);
+    const found = ['params.safetensors', 'params.npz', 'sae_weights.safetensors'].find((n) => names.includes(n)) ?? names.find((n) => n.endsWith('.safetensors') || n.endsWith('.npz'));
+    if (!found) throw new Error(`SparseAutoencoder.fromPretrained: ${pathOrDir} holds neither params.npz (Gemma Scope), params.safetensors (Gemma Scope 2) nor sae_weights.safetensors (SAELens); it has: ${names.join(', ') || 'nothing'}.`);
     file = `${pathOrDir}/${found}`;
   }
   const dir = file.slice(0, Math.max(0, file.lastIndexOf('/'))) || '.';
@@ -87,7 +98,9 @@ export async function loadSparseAutoencoder(pathOrDir: string): Promise<SparseAu
       if (!(t.data instanceof Float32Array)) throw new Error(`SparseAutoencoder.fromPretrained: ${file}:${name} has dtype ${t.dtype}; expected a float type.`);
       table[name] = { data: t.data, shape: t.shape };
     }
-    return SparseAutoencoder.fromWeights(pick(table, KEYS.safetensors, file, 'affine_skip_connection'), info);
+    // SAELens saves Gemma Scope's upper-case names (W_enc, W_dec); Gemma Scope 2 lower-case ones.
+    const keys = 'W_enc' in table ? KEYS.npz : KEYS.safetensors;
+    return SparseAutoencoder.fromWeights(pick(table, keys, file, 'affine_skip_connection'), info);
   } finally {
     await f.close();
   }

@@ -50,6 +50,7 @@ export interface SpliceOptions {
 
 /** Maps a Hugging Face hook point of a Gemma Scope 2 config to a site name, when it is one we know. */
 export function siteOfHookPoint(hook: string): string | null {
+  if (/^blocks\.\d+\./.test(hook)) return hook; // already TransformerLens's spelling (SAELens's hook_name)
   const m = /^model\.(?:language_model\.)?layers\.(\d+)(?:\.(.+))?$/.exec(hook);
   if (!m) return null;
   const l = m[1];

@@ -18,7 +18,7 @@ import { JumpReLU, SparseAutoencoder, spliceSae, runWithCache } from '@penjing/i
 const PYTHON = '/usr/bin/python3';
 const hasNumpy = spawnSync(PYTHON, ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
 const tmp = mkdtempSync(join(tmpdir(), 'penjing-sae-'));
-type Ref = { x: number[][] } & Record<'scope' | 'scope2' | 'transcoder', { features: number[][]; reconstruction: number[][]; active: number }>;
+type Ref = { x: number[][] } & Record<'scope' | 'scope2' | 'transcoder' | 'saelens', { features: number[][]; reconstruction: number[][]; active: number }>;
 let ref: Ref;
 
 beforeAll(async () => {
@@ -40,6 +40,7 @@ describe.skipIf(!hasNumpy)('SparseAutoencoder against numpy JumpReLU', () => {
     ['scope', 'params.npz'],
     ['scope2', 'params.safetensors'],
     ['transcoder', 'params.safetensors'],
+    ['saelens', 'sae_weights.safetensors'],
   ] as const)('%s (%s): encode, decode and call within 1e-5; directory or file', async (name, file) => {
     for (const path of [join(tmp, name), join(tmp, name, file)]) {
       const before = tf.memory().numTensors;
@@ -64,6 +65,9 @@ describe.skipIf(!hasNumpy)('SparseAutoencoder against numpy JumpReLU', () => {
     expect(sae.width).toBe(10);
     expect(sae.info).toMatchObject({ type: 'sae', hookPointIn: 'model.layers.1.output', l0: 3 });
     disposeTree(sae);
+    const lens = await SparseAutoencoder.fromPretrained(join(tmp, 'saelens'));
+    expect(lens.info).toMatchObject({ type: 'sae', hookPointIn: 'blocks.1.hook_resid_post' });
+    disposeTree(lens);
   });
 
   it('bad files: errors name the file and the key', async () => {
@@ -78,6 +82,11 @@ describe.skipIf(!hasNumpy)('SparseAutoencoder against numpy JumpReLU', () => {
     const shape = spawnSync(PYTHON, ['-c', `import numpy as np; z=np.zeros; np.savez('${bad}/params.npz', W_enc=z((2,3),'f4'), W_dec=z((3,2),'f4'), b_enc=z(4,'f4'), b_dec=z(2,'f4'), threshold=z(3,'f4'))`]);
     expect(shape.status).toBe(0);
     await expect(SparseAutoencoder.fromPretrained(bad)).rejects.toThrow(/b_enc in .*params\.npz has shape \[4\]/);
+    const relu = join(tmp, 'relu');
+    mkdirSync(relu, { recursive: true });
+    writeFileSync(join(relu, 'cfg.json'), JSON.stringify({ architecture: 'standard', hook_name: 'blocks.0.hook_resid_pre' }));
+    writeFileSync(join(relu, 'sae_weights.safetensors'), readFileSync(join(tmp, 'saelens', 'sae_weights.safetensors')));
+    await expect(SparseAutoencoder.fromPretrained(relu)).rejects.toThrow(/relu\/cfg\.json has architecture 'standard'; only JumpReLU/);
   });
 });
 
@@ -147,5 +156,17 @@ describe('reading features', () => {
     expect(() => topFeaturesPerToken(f, 2)).toThrow(/give one sequence \{seq, features\}.*batch/);
     expect(() => topTokensForFeature(f, 4, 1)).toThrow(/feature 4 is not in \[0, 4\)/);
     tf.dispose([f.data, one.data]);
+  });
+});
+
+describe('hook points', () => {
+  it('maps Gemma Scope 2 and SAELens hook names to sites', async () => {
+    const { siteOfHookPoint } = await import('@penjing/interp');
+    expect(siteOfHookPoint('model.layers.12.output')).toBe('blocks.12.hook_resid_post');
+    expect(siteOfHookPoint('model.language_model.layers.3.post_feedforward_layernorm.output')).toBe('blocks.3.hook_mlp_out');
+    expect(siteOfHookPoint('model.layers.5.pre_feedforward_layernorm.output')).toBe('blocks.5.ln2.hook_normalized');
+    expect(siteOfHookPoint('model.layers.2.self_attn.o_proj.input')).toBe('blocks.2.attn.hook_z');
+    expect(siteOfHookPoint('blocks.4.hook_resid_pre')).toBe('blocks.4.hook_resid_pre');
+    expect(siteOfHookPoint('lm_head')).toBeNull();
   });
 });

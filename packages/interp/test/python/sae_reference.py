@@ -1,8 +1,8 @@
 """Writes JumpReLU SAE fixtures in the Gemma Scope (params.npz) and Gemma Scope 2
-(params.safetensors + config.json) layouts, and a float64 numpy reference of encode/decode.
+(params.safetensors + config.json) layouts and SAELens's (sae_weights.safetensors + cfg.json), and a float64 numpy reference of encode/decode.
 
 usage: sae_reference.py OUT_DIR
-Writes OUT_DIR/{scope,scope2,transcoder}/… and OUT_DIR/reference.json.
+Writes OUT_DIR/{scope,scope2,transcoder,saelens}/… and OUT_DIR/reference.json.
 """
 import json, os, struct, sys
 import numpy as np
@@ -50,11 +50,15 @@ def write_safetensors(path, arrays):
 
 x = rng.normal(size=(n, d_model)).astype(np.float32).astype(np.float64)
 ref = {'x': x.tolist()}
-for name, skip in [('scope', False), ('scope2', False), ('transcoder', True)]:
+for name, skip in [('scope', False), ('scope2', False), ('transcoder', True), ('saelens', False)]:
     d = os.path.join(out, name)
     os.makedirs(d, exist_ok=True)
     w = weights(skip)
-    if name == 'scope':
+    if name == 'saelens':
+        write_safetensors(os.path.join(d, 'sae_weights.safetensors'), {'W_enc': w['w_enc'], 'W_dec': w['w_dec'], 'b_enc': w['b_enc'], 'b_dec': w['b_dec'], 'threshold': w['threshold']})
+        with open(os.path.join(d, 'cfg.json'), 'w') as fh:
+            json.dump({'architecture': 'jumprelu', 'd_in': d_model, 'd_sae': d_sae, 'hook_name': 'blocks.1.hook_resid_post', 'apply_b_dec_to_input': False}, fh)
+    elif name == 'scope':
         np.savez(os.path.join(d, 'params.npz'), W_enc=w['w_enc'], W_dec=w['w_dec'], b_enc=w['b_enc'], b_dec=w['b_dec'], threshold=w['threshold'])
     else:
         write_safetensors(os.path.join(d, 'params.safetensors'), w)
