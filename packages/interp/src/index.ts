@@ -12,8 +12,8 @@ export { HEAD_AXES, diagonalScores, inductionScores, previousTokenScores, rankHe
 export { headMask, knockOutHeads, type HeadRef } from './knockout.js';
 export { unembedding, residualStream, logitLens, logitLensLosses, type ResidualStream } from './lens.js';
 export { headOutputSites, stackWorlds, patchHeadsFromClean, type HeadPatching, type HeadPatchingOptions } from './patching.js';
-export { FEATURES_AXIS, JumpReLU, SparseAutoencoder, type SaeInfo, type SaeWeights } from './sae.js';
-export { loadSparseAutoencoder } from './sae-files.js';
+export { FEATURES_AXIS, JumpReLU, SparseAutoencoder, loadSparseAutoencoder, type SaeInfo, type SaeWeights } from './sae.js';
+export { readSaeFiles } from './sae-files.js';
 export { parseNpy, parseNpz, type NpyArray } from './npz.js';
 export { BLOCK_HOOKS, siteNames, locateSite, insertAtSite, type SiteLocation } from './sites.js';
 export { runWithCache, type CacheOptions, type ActivationCache } from './cache.js';

@@ -3,10 +3,11 @@
  * no config), Gemma Scope 2 (`params.safetensors`, lower-case `w_enc`/`w_dec`, optional
  * `affine_skip_connection`, beside a `config.json`) and SAELens's own JumpReLU saves
  * (`sae_weights.safetensors` with upper-case names, beside `cfg.json` with `hook_name`). A path may be the directory or the file.
- * File access is imported lazily so the package's main entry stays browser-safe.
+ * File access is imported lazily so the package's main entry stays browser-safe; the arrays are
+ * turned into layers by `SparseAutoencoder.fromPretrained`.
  */
 import { parseNpz, type NpyArray } from './npz.js';
-import { SparseAutoencoder, type SaeInfo, type SaeWeights } from './sae.js';
+import type { SaeInfo, SaeWeights } from './sae.js';
 
 const KEYS = {
   npz: { wEnc: 'W_enc', wDec: 'W_dec', bEnc: 'b_enc', bDec: 'b_dec', threshold: 'threshold' },
@@ -60,13 +61,14 @@ async function readInfo(dir: string, source: string): Promise<SaeInfo> {
 }
 
 /**
- * Loads a JumpReLU SAE or transcoder from a Gemma Scope directory (`params.npz`) or a Gemma
- * Scope 2 directory (`params.safetensors` + `config.json`), or from either file directly.
+ * Reads the weights and what the config says of a JumpReLU SAE or transcoder from a Gemma Scope
+ * directory (`params.npz`), a Gemma Scope 2 directory (`params.safetensors` + `config.json`),
+ * a SAELens directory (`sae_weights.safetensors` + `cfg.json`), or any of those files directly.
  *
  * @example
- * const sae = await loadSparseAutoencoder('gemma-scope-2-1b-pt/resid_post/layer_12_width_16k_l0_small');
+ * const { weights, info } = await readSaeFiles('gemma-scope-2-1b-pt/resid_post/layer_12_width_16k_l0_small');
  */
-export async function loadSparseAutoencoder(pathOrDir: string): Promise<SparseAutoencoder> {
+export async function readSaeFiles(pathOrDir: string): Promise<{ weights: SaeWeights; info: SaeInfo }> {
   const { readFile, stat } = await import('node:fs/promises');
   let st;
   try {
@@ -85,7 +87,7 @@ export async function loadSparseAutoencoder(pathOrDir: string): Promise<SparseAu
   const dir = file.slice(0, Math.max(0, file.lastIndexOf('/'))) || '.';
   if (file.endsWith('.npz')) {
     const table = parseNpz(new Uint8Array(await readFile(file)), file);
-    return SparseAutoencoder.fromWeights(pick(table, KEYS.npz, file), { type: 'sae', source: file });
+    return { weights: pick(table, KEYS.npz, file), info: { type: 'sae', source: file } };
   }
   if (!file.endsWith('.safetensors')) throw new Error(`SparseAutoencoder.fromPretrained: ${file} is neither .npz nor .safetensors.`);
   const info = await readInfo(dir, file);
@@ -100,10 +102,8 @@ export async function loadSparseAutoencoder(pathOrDir: string): Promise<SparseAu
     }
     // SAELens saves Gemma Scope's upper-case names (W_enc, W_dec); Gemma Scope 2 lower-case ones.
     const keys = 'W_enc' in table ? KEYS.npz : KEYS.safetensors;
-    return SparseAutoencoder.fromWeights(pick(table, keys, file, 'affine_skip_connection'), info);
+    return { weights: pick(table, keys, file, 'affine_skip_connection'), info };
   } finally {
     await f.close();
   }
 }
-
-SparseAutoencoder.fromPretrained = loadSparseAutoencoder;

@@ -9,6 +9,7 @@
  * `x̂ = f·W_dec + b_dec`; `b_dec` is not subtracted from the input.
  */
 import * as tf from '@tensorflow/tfjs';
+import { readSaeFiles } from './sae-files.js';
 import { NamedArray } from '@penjing/named-array';
 import {
   AddBias, Layer, Linear, Parameter, RenameAxes, Sequential, checkInputAxes, child, requireNamed, staticField, type ParameterLike,
@@ -69,8 +70,14 @@ export class SparseAutoencoder extends Layer.define('SparseAutoencoder', {
   skip: child<Sequential | null>().default(null),
   info: staticField<SaeInfo>().default({ type: 'sae' }),
 })<NamedArray, NamedArray> {
-  /** Set by the loaders module (kept there so this module stays free of file access). */
-  static fromPretrained: (pathOrDir: string) => Promise<SparseAutoencoder>;
+  /**
+   * Loads a Gemma Scope (`params.npz`), Gemma Scope 2 (`params.safetensors` + `config.json`) or
+   * SAELens JumpReLU SAE or transcoder from its directory or file.
+   * @example const sae = await SparseAutoencoder.fromPretrained('gemma-scope-2b-pt-res/layer_12/width_16k/average_l0_82');
+   */
+  static async fromPretrained(pathOrDir: string): Promise<SparseAutoencoder> {
+    return loadSparseAutoencoder(pathOrDir);
+  }
 
   /**
    * Builds an SAE from raw arrays, checking that their shapes agree.
@@ -144,4 +151,13 @@ export class SparseAutoencoder extends Layer.define('SparseAutoencoder', {
     const out = this.decoder.call(this.encoder.call(x)) as NamedArray;
     return this.skip ? out.add(this.skip.call(x) as NamedArray) : out;
   }
+}
+
+/**
+ * `SparseAutoencoder.fromPretrained` as a function.
+ * @example const sae = await loadSparseAutoencoder('gemma-scope-2-1b-pt/transcoder/layer_5');
+ */
+export async function loadSparseAutoencoder(pathOrDir: string): Promise<SparseAutoencoder> {
+  const { weights, info } = await readSaeFiles(pathOrDir);
+  return SparseAutoencoder.fromWeights(weights, info);
 }

@@ -13,7 +13,7 @@ const NAMES = [
     'residualStream', 'seededRandom', 'stackWorlds', 'tokenLabels', 'tokenLosses', 'tokenLossesFromLogits',
     'unembedding', 'withAttentionProbes',
     // SAEs and transcoders
-    'FEATURES_AXIS', 'JumpReLU', 'SparseAutoencoder', 'loadSparseAutoencoder', 'parseNpy', 'parseNpz',
+    'FEATURES_AXIS', 'JumpReLU', 'SparseAutoencoder', 'loadSparseAutoencoder', 'readSaeFiles', 'parseNpy', 'parseNpz',
     'SaeSplice', 'TranscoderSplice', 'spliceSae', 'spliceTranscoder', 'siteOfHookPoint',
     // sites and caches
     'BLOCK_HOOKS', 'siteNames', 'locateSite', 'insertAtSite', 'runWithCache',
