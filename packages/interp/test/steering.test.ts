@@ -13,7 +13,7 @@ import type { NamedArray } from '@penjing/named-array';
 import { Parameter, disposeTree, select } from '@penjing/layers';
 import { generate } from '@penjing/transformer';
 import { GemmaTransformer } from '@penjing/gemma';
-import { SparseAutoencoder, steer } from '@penjing/interp';
+import { SparseAutoencoder, spliceSae, steer } from '@penjing/interp';
 
 let model: GemmaTransformer;
 let direction: NamedArray;
@@ -69,6 +69,18 @@ describe('steering', () => {
     const viaRow = steer(model, SITE, direction, { scale: 50 }).call(tokens);
     expect(tf.tidy(() => tf.max(tf.abs(tf.sub(viaSae.orderLike(viaRow).data, viaRow.data))).dataSync()[0])).toBe(0);
     tf.dispose([viaSae.data, viaRow.data, tokens.data]);
+    disposeTree(sae);
+  });
+
+  it('a model with an SAE spliced in (error term) generates the same tokens with the KV cache; without it, it runs too', async () => {
+    const r = (shape: number[], s: number) => ({ data: tf.tidy(() => tf.randomNormal(shape, 0, 0.3, 'float32', s).dataSync() as Float32Array), shape });
+    const sae = SparseAutoencoder.fromWeights({ wEnc: r([64, 32], 1), wDec: r([32, 64], 2), bEnc: r([32], 3), bDec: r([64], 4), threshold: { data: new Float32Array(32).fill(0.1), shape: [32] } });
+    const opts = { maxNewTokens: 6, temperature: 0, stopIds: [] };
+    const plain = await generate(model, prompt, opts);
+    const spliced = await generate(spliceSae(model, sae, { site: 'blocks.0.hook_resid_post' }), prompt, opts);
+    expect(spliced.tokens).toEqual(plain.tokens);
+    const lossy = await generate(spliceSae(model, sae, { site: 'blocks.0.hook_resid_post', errorTerm: false }), prompt, opts);
+    expect(lossy.tokens).toHaveLength(6);
     disposeTree(sae);
   });
 });
