@@ -13,6 +13,7 @@ import * as nx from '@penjing/named-array';
 import type { NamedArray } from '@penjing/named-array';
 import { CollectSideOutputs, disposeTree, formatTree, select } from '@penjing/layers';
 import { TransformerLM } from '@penjing/transformer';
+import { GemmaTransformer, gemmaPreset } from '@penjing/gemma';
 import { JumpReLU, SparseAutoencoder, spliceSae, runWithCache } from '@penjing/interp';
 
 const PYTHON = '/usr/bin/python3';
@@ -122,8 +123,11 @@ describe('splicing', () => {
     disposeTree(model);
   });
 
-  it('a transcoder replaces the MLP: exact with the error term, different without', () => {
-    const model = TransformerLM.fromConfig(config, { seed: 3 });
+  it.each(['llama', 'gemma'])('%s: a transcoder replaces the MLP (and a post-MLP norm): exact with the error term, different without', (family) => {
+    const model = family === 'llama'
+      ? TransformerLM.fromConfig(config, { seed: 3 })
+      : (GemmaTransformer.fromConfig(gemmaPreset('gemma3_270m', { numLayers: 2, vocabSize: 30, embedDim: 8, hiddenDim: 16, numHeads: 2, numKvHeads: 1, headDim: 4, queryPreAttnScalar: 4, attentionTypes: ['global', 'global'], slidingWindowSize: null }), { seed: 3 } as never) as unknown as TransformerLM);
+    if (family === 'gemma') expect(formatTree(spliceSae(model, randomSae(11, true), { site: 'blocks.1.mlp' }))).toMatch(/TranscoderSplice\(\{[\s\S]*original: Sequential\(\{[\s\S]*TransformerFeedForward[\s\S]*RMSLayerNorm/);
     const tc = randomSae(11, true);
     const tokens = nx.fromArray([[3, 4, 8, 2]], ['batch', 'seq'], 'int32');
     const plain = model.call(tokens);
