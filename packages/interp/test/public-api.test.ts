@@ -11,7 +11,16 @@ const NAMES = [
     'headMask', 'headOutputSites', 'inductionScores', 'knockOutHeads', 'logitLens', 'logitLensLosses',
     'meanTokenLoss', 'patchHeadsFromClean', 'previousTokenScores', 'rankHeads', 'repeatedRandomTokens',
     'residualStream', 'seededRandom', 'stackWorlds', 'tokenLabels', 'tokenLosses', 'tokenLossesFromLogits',
-    'unembedding', 'withAttentionProbes'
+    'unembedding', 'withAttentionProbes',
+    // SAEs and transcoders
+    'FEATURES_AXIS', 'JumpReLU', 'SparseAutoencoder', 'loadSparseAutoencoder', 'readSaeFiles', 'parseNpy', 'parseNpz',
+    'SaeSplice', 'TranscoderSplice', 'spliceSae', 'spliceTranscoder', 'siteOfHookPoint',
+    // sites and caches
+    'BLOCK_HOOKS', 'siteNames', 'locateSite', 'insertAtSite', 'runWithCache',
+    // attribution, sweeps, decomposition, steering
+    'WORLDS_AXIS', 'lossMetric', 'logitDiffMetric', 'AddToActivation', 'attributionPatching', 'attributeFeatures',
+    'gradientsAtSites', 'PatchFromClean', 'patchingSweep', 'residualDecomposition', 'applyFrozenFinalNorm',
+    'directLogitAttribution', 'SteerActivation', 'steer', 'topFeaturesPerToken', 'topTokensForFeature', 'ReplaceActivation', 'pathPatching',
 ];
 
 describe('@penjing/interp public API', () => {
