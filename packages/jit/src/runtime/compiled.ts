@@ -31,10 +31,10 @@ export class CompiledGraph {
   static async create(trace: Trace, weights: WeightFile, index: number, settings: SessionSettings): Promise<CompiledGraph> {
     const { ort } = await loadOrt();
     const bytes = writeModel(trace.graph, (label) => weights.locate(label));
-    const fs = await import('node:fs');
     const path = await import('node:path');
+    const { writeFileAtomic } = await import('@penjing/io/node');
     const file = path.join(weights.dir, `graph_${index}.onnx`);
-    fs.writeFileSync(file, bytes);
+    await writeFileAtomic(file, bytes);
     const session = await ort.InferenceSession.create(file, {
       graphOptimizationLevel: 'all',
       intraOpNumThreads: settings.threads,
