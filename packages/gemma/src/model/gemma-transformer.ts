@@ -26,6 +26,11 @@ export interface GemmaFromConfigOptions {
 export interface GemmaCallOptions {
   /** Logits of each sequence's last real token only, `{batch…, vocabulary}`. Default: the model's `returnLastOnly`. */
   readonly returnLastOnly?: boolean;
+  /**
+   * Images for a multimodal Gemma 3 (`withVision`, or a checkpoint with a vision tower):
+   * float32 `{batch, image, height, width, channel}`, resized and normalised (`preprocessImages`).
+   */
+  readonly images?: NamedArray;
   readonly [sideInput: string]: unknown;
 }
 
@@ -81,7 +86,8 @@ export class GemmaTransformer extends Layer.define('GemmaTransformer', {
   }
 
   override handledSideInputs(): readonly string[] {
-    return ['returnLastOnly'];
+    // `images` is optional: a text-only call (or a text-only model) leaves it unset.
+    return ['returnLastOnly', 'images'];
   }
 
   /**

@@ -1,0 +1,126 @@
+/**
+ * Gemma 3 vision behaviour besides the reference numerics: the tree selects like the text model
+ * (knock-out and capture of the tower's heads), images are checked with clear errors and no leaks,
+ * preprocessing decodes PNG/JPEG and normalises to (x/255 − 0.5)/0.5, prompts expand as
+ * Gemma3Processor does.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import * as nx from '@penjing/named-array';
+import { CollectSideOutputs, KnockOutAttentionHeads, Softmax, Tell, disposeTree, formatTree, select } from '@penjing/layers';
+import { PNG } from 'pngjs';
+import jpeg from 'jpeg-js';
+import {
+  GemmaTransformer, MergeImageSoftTokens, decodeImage, expandImagePrompt, expandImageTokens, preprocessImages, visionConfigOf,
+  withVision, type VisionConfig,
+} from '@penjing/gemma';
+
+const FIXTURES = join(__dirname, '../../../tests/fixtures/gemma3-vision');
+const ref = JSON.parse(readFileSync(join(FIXTURES, 'reference.json'), 'utf8'));
+let model: GemmaTransformer;
+const tokens = () => nx.wrap(tf.tensor2d(ref.tokens.flat(), [3, 20], 'int32')).tag('batch', 'seq');
+const images = () => nx.wrap(tf.tensor(ref.images, ref.images_shape, 'float32')).tag('batch', 'image', 'height', 'width', 'channel');
+
+beforeAll(async () => {
+  await nx.ready();
+  model = await GemmaTransformer.fromPretrained(join(FIXTURES, 'wrapper'), { quiet: true });
+});
+
+describe('the vision tree', () => {
+  it('prints, and its attention heads can be knocked out and captured', () => {
+    const text = formatTree(model);
+    expect(text).toContain('MergeImageSoftTokens');
+    expect(text).toContain('Patchify');
+    expect(text).toContain('AveragePoolPatches');
+    const visionSoftmax = select(model).atInstancesOf(MergeImageSoftTokens).atInstancesOf(Softmax);
+    expect(visionSoftmax.count()).toBe(2);
+    const t = tokens();
+    const im = images();
+    const base = model.call(t, { images: im });
+    // Knocking out every vision head changes only rows that hold image tokens.
+    const knocked = visionSoftmax.insertAfter(new KnockOutAttentionHeads({ headMask: nx.zeros({ heads: 2 }), kvSeqAxis: 'kv_patches' }));
+    const ko = knocked.call(t, { images: im });
+    const rowDiff = (b: number) => tf.tidy(() => tf.max(tf.abs(tf.sub(base.unwrap('batch', 'seq', 'vocabulary'), ko.unwrap('batch', 'seq', 'vocabulary')).slice([b, 0, 0], [1, 20, 64]))).dataSync()[0]);
+    expect(rowDiff(0)).toBe(0);
+    expect(rowDiff(1)).toBeGreaterThan(1e-3);
+    expect(rowDiff(2)).toBeGreaterThan(1e-3);
+    // Capture: the tower's attention patterns as side outputs, one per layer, {batch, image, heads, patches, kv_patches}.
+    const probed = visionSoftmax.insertAfter(new Tell({ tag: 'vision_attention' }));
+    const { output, sideOutputs } = new CollectSideOutputs({ body: probed, tags: ['vision_attention'] }).call(t, { images: im });
+    const patterns = sideOutputs.vision_attention!;
+    expect(patterns).toHaveLength(2);
+    expect(patterns[0].namedShape).toEqual({ batch: 3, image: 2, heads: 2, patches: 16, kv_patches: 16 });
+    const sums = tf.tidy(() => patterns[0].sum('kv_patches').data.dataSync());
+    for (const s of sums) expect(s).toBeCloseTo(1, 5);
+    for (const a of [base, ko, output, ...patterns, t, im]) a.dispose();
+  });
+
+  it('withVision builds a random multimodal model from a text model', () => {
+    const vision = visionConfigOf(model)!;
+    const text = GemmaTransformer.fromConfig({ ...model.config }, { seed: 1 });
+    const mm = withVision(text, vision, model.config.embedDim, 2);
+    expect(visionConfigOf(mm)).toEqual(vision);
+    const logits = mm.call(tokens(), { images: images() });
+    expect(logits.namedShape).toEqual({ batch: 3, seq: 20, vocabulary: 64 });
+    expect(() => withVision(mm, vision, model.config.embedDim, 2)).toThrow(/already has a vision encoder/);
+    expect(() => withVision(text, { ...vision, mmTokensPerImage: 5 }, 32, 0)).toThrow(/mm_tokens_per_image: 5 is not a square/);
+    logits.dispose();
+    disposeTree(mm);
+  });
+});
+
+describe('bad image input', () => {
+  it('names the problem and leaks nothing', () => {
+    const t = tokens();
+    const im = images();
+    const before = tf.memory().numTensors;
+    expect(() => model.call(t)).toThrow(/hold 12 image tokens but no images were given/);
+    const small = im.index({ height: nx.slice(0, 8), width: nx.slice(0, 8) });
+    const afterSmall = tf.memory().numTensors;
+    expect(() => model.call(t, { images: small })).toThrow(/height = width = 16 and channel 3; resize them/);
+    const one = im.index({ image: nx.slice(0, 1) });
+    const afterOne = tf.memory().numTensors;
+    expect(() => model.call(t, { images: one })).toThrow(/a row holds 8 image tokens but its 1 image slot\(s\) give 4 soft tokens/);
+    expect(() => model.call(t, { images: im.untag('channel') })).toThrow(/exactly the axes/);
+    expect(tf.memory().numTensors).toBe(before + (afterSmall - before) + (afterOne - afterSmall));
+    for (const a of [t, im, small, one]) a.dispose();
+  });
+});
+
+describe('preprocessImages and prompts', () => {
+  const vision: VisionConfig = JSON.parse(JSON.stringify({ mmTokensPerImage: 4, imageTokenId: 60, boiTokenId: 61, eoiTokenId: 62 }));
+
+  it('decodes PNG and JPEG, resizes, and normalises to (x/255 − 0.5)/0.5', async () => {
+    const png = new PNG({ width: 3, height: 2 });
+    const colour = [255, 0, 51];
+    for (let i = 0; i < 6; i++) png.data.set([...colour, 255], i * 4);
+    const pngBytes = PNG.sync.write(png);
+    const rgba = new Uint8Array(8 * 8 * 4).fill(128);
+    const jpegBytes = jpeg.encode({ width: 8, height: 8, data: rgba }, 100).data;
+    expect(decodeImage(pngBytes).width).toBe(3);
+    const before = tf.memory().numTensors;
+    const out = await preprocessImages([[pngBytes, jpegBytes], [{ width: 1, height: 1, data: new Uint8Array([0, 255, 255, 255]) }]], { imageSize: 4 });
+    expect(tf.memory().numTensors).toBe(before + 1);
+    expect(out.namedShape).toEqual({ batch: 2, image: 2, height: 4, width: 4, channel: 3 });
+    const v = out.unwrap('batch', 'image', 'height', 'width', 'channel').arraySync() as number[][][][][];
+    // A uniform image stays uniform under bilinear resizing.
+    for (const c of [0, 1, 2]) expect(v[0][0][2][3][c]).toBeCloseTo((colour[c] / 255 - 0.5) / 0.5, 6);
+    expect(Math.abs(v[0][1][1][1][0] - (128 / 255 - 0.5) / 0.5)).toBeLessThan(0.02); // JPEG is lossy
+    expect(v[1][0][0][0]).toEqual([-1, 1, 1]);
+    expect(v[1][1][0][0]).toEqual([0, 0, 0]); // the padding image slot
+    out.dispose();
+    await expect(preprocessImages([[new Uint8Array([1, 2, 3, 4, 5])]], { imageSize: 4 })).rejects.toThrow(/row 0, image 0: not a PNG or JPEG \(its first bytes are 01 02 03 04\)/);
+    await expect(preprocessImages([['/no/such/image.png']], { imageSize: 4 })).rejects.toThrow(/cannot read "\/no\/such\/image.png" \(ENOENT\)/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('expands image placeholders as Gemma3Processor', () => {
+    expect(expandImageTokens([2, 61, 5], vision)).toEqual([2, 61, 60, 60, 60, 60, 62, 5]);
+    expect(expandImageTokens([61], vision, [108])).toEqual([108, 61, 60, 60, 60, 60, 62, 108]);
+    expect(expandImagePrompt('A<start_of_image>B', vision)).toBe(
+      'A\n\n<start_of_image><image_soft_token><image_soft_token><image_soft_token><image_soft_token><end_of_image>\n\nB',
+    );
+  });
+});
