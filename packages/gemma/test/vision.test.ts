@@ -13,7 +13,7 @@ import { CollectSideOutputs, KnockOutAttentionHeads, Softmax, Tell, disposeTree,
 import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
 import {
-  GemmaTransformer, MergeImageSoftTokens, decodeImage, expandImagePrompt, expandImageTokens, preprocessImages, visionConfigOf,
+  GemmaTransformer, MergeImageSoftTokens, generate, decodeImage, expandImagePrompt, expandImageTokens, preprocessImages, visionConfigOf,
   withVision, type VisionConfig,
 } from '@penjing/gemma';
 
@@ -68,6 +68,28 @@ describe('the vision tree', () => {
     expect(() => withVision(text, { ...vision, mmTokensPerImage: 5 }, 32, 0)).toThrow(/mm_tokens_per_image: 5 is not a square/);
     logits.dispose();
     disposeTree(mm);
+  });
+});
+
+describe('generation with images', () => {
+  it('greedy KV-cached generation equals the argmax of uncached full calls', async () => {
+    const t = tokens();
+    const im = images();
+    const before = tf.memory().numTensors;
+    const results = await generate(model, ref.tokens as number[][], { images: im, maxNewTokens: 4, temperature: 0, stopIds: [] });
+    expect(tf.memory().numTensors).toBe(before);
+    const rows: number[][] = ref.tokens.map((r: number[]) => [...r]);
+    for (let step = 0; step < 4; step++) {
+      const seq = nx.wrap(tf.tensor2d(rows.flat(), [3, rows[0].length], 'int32')).tag('batch', 'seq');
+      const last = model.call(seq, { images: im, returnLastOnly: true });
+      const next = tf.tidy(() => tf.argMax(last.unwrap('batch', 'vocabulary'), 1).arraySync() as number[]);
+      next.forEach((id, b) => rows[b].push(id));
+      seq.dispose();
+      last.dispose();
+    }
+    expect(results.map((r) => r.tokens)).toEqual(rows.map((r) => r.slice(20)));
+    t.dispose();
+    im.dispose();
   });
 });
 

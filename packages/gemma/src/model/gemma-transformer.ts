@@ -86,8 +86,7 @@ export class GemmaTransformer extends Layer.define('GemmaTransformer', {
   }
 
   override handledSideInputs(): readonly string[] {
-    // `images` is optional: a text-only call (or a text-only model) leaves it unset.
-    return ['returnLastOnly', 'images'];
+    return ['returnLastOnly'];
   }
 
   /**

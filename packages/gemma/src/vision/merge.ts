@@ -70,8 +70,10 @@ export class MergeImageSoftTokens extends Layer.define('MergeImageSoftTokens', {
   imagesInputName: staticField<string>().default('images'),
   slotsInputName: staticField<string>().default('imageSlots'),
 })<NamedArray, NamedArray> {
+  // `images` is optional (text-only calls and decoding steps have none), so it is read but
+  // not requested: an absent value is not an unhandled request.
   override sideInputRequests(): readonly string[] {
-    return [this.imagesInputName, this.slotsInputName];
+    return [this.slotsInputName];
   }
 
   protected override forward(x: NamedArray, side: SideInputs): NamedArray {
@@ -80,11 +82,10 @@ export class MergeImageSoftTokens extends Layer.define('MergeImageSoftTokens', {
     if (!(slots instanceof NamedArray)) throw new LayerError(`${who}: side input '${this.slotsInputName}' must be a NamedArray.`);
     const imageTokens = tf.tidy(() => tf.sum(tf.cast(tf.greaterEqual(slots.data, 0), 'int32')).dataSync()[0]);
     const images = side[this.imagesInputName];
+    // No image tokens (a text-only call, or a decoding step after an image prefill): nothing to encode.
+    if (imageTokens === 0) return x;
     if (images === undefined || images === null) {
-      if (imageTokens > 0) {
-        throw new LayerError(`${who}: the tokens hold ${imageTokens} image tokens but no images were given; pass { ${this.imagesInputName} } (a float32 {batch, image, height, width, channel} NamedArray) or remove the image tokens.`);
-      }
-      return x;
+      throw new LayerError(`${who}: the tokens hold ${imageTokens} image tokens but no images were given; pass { ${this.imagesInputName} } (a float32 {batch, image, height, width, channel} NamedArray) or remove the image tokens.`);
     }
     if (!(images instanceof NamedArray)) throw new LayerError(`${who}: '${this.imagesInputName}' must be a NamedArray {batch, image, height, width, channel}; got ${typeof images}.`);
     const want = ['batch', 'image', 'height', 'width', 'channel'];
@@ -128,6 +129,10 @@ export class MergeImageSoftTokens extends Layer.define('MergeImageSoftTokens', {
  * directions): logits the wrapped mask hid are restored where query and key share a block of
  * `imageBlocks`. HF Gemma 3 ORs this into both its global and sliding-window masks.
  *
+ * Keys are matched to this call's tokens by position (the wrapped mask's query and key
+ * position inputs), so the same layer works uncached and in a KV-cached prefill, where keys
+ * are cache slots; an image block must lie wholly in one call (generation prefills it whole).
+ *
  * @example new BidirectionalImageBlocks({ causal: new ApplyCausalAttentionMask() }).call(logits, { tokenPositions, imageBlocks })
  */
 export class BidirectionalImageBlocks extends Layer.define('BidirectionalImageBlocks', {
@@ -138,17 +143,21 @@ export class BidirectionalImageBlocks extends Layer.define('BidirectionalImageBl
     return [this.blocksInputName];
   }
   protected override forward(x: NamedArray, side: SideInputs): NamedArray {
+    const who = 'BidirectionalImageBlocks';
     const masked = this.causal.call(x, side);
     const blocks = side[this.blocksInputName];
-    if (!(blocks instanceof NamedArray)) throw new LayerError(`BidirectionalImageBlocks: side input '${this.blocksInputName}' must be a NamedArray.`);
-    const xs = x.namedShape as Record<string, number>;
-    const bs = blocks.namedShape as Record<string, number>;
-    // With a KV cache the keys are not the queries' own tokens; image blocks then sit wholly
-    // in the prefill, where queries and keys coincide, so later steps need no widening.
-    if (!('seq' in xs) || !('kv_seq' in xs) || xs.seq !== bs.seq || xs.kv_seq !== bs.seq) return masked;
-    const q = blocks;
-    const kv = blocks.untag('seq').tag('kv_seq');
-    const same = q.equal(kv).logicalAnd(q.greaterEqual(0));
+    if (!(blocks instanceof NamedArray)) throw new LayerError(`${who}: side input '${this.blocksInputName}' must be a NamedArray.`);
+    const m = this.causal as unknown as { queryPositionsInputName?: string; kvPositionsInputName?: string };
+    const qPos = side[m.queryPositionsInputName ?? 'tokenPositions'];
+    const kvRaw = side[m.kvPositionsInputName ?? 'tokenPositions'];
+    if (!(qPos instanceof NamedArray) || !(kvRaw instanceof NamedArray)) {
+      throw new LayerError(`${who}: the wrapped ${this.causal.typeName()} must read query and key positions (queryPositionsInputName / kvPositionsInputName) from NamedArray side inputs.`);
+    }
+    const kvPos: NamedArray = kvRaw.names.includes('kv_seq') ? kvRaw : kvRaw.untag('seq').tag('kv_seq');
+    // The block of each key: that of this call's token at the key's position, else −1.
+    const sameSpot = qPos.equal(kvPos).logicalAnd(qPos.greaterEqual(0));
+    const keyBlock = nx.where(sameSpot, blocks.add(1), 0).sum('seq').sub(1);
+    const same = blocks.equal(keyBlock).logicalAnd(blocks.greaterEqual(0));
     return nx.where(same, x, masked);
   }
 }

@@ -14,8 +14,8 @@
  * text model (e.g. `select(encoder).atInstancesOf(Softmax)` finds the tower's attention).
  */
 import {
-  AddBias, Attention, Elementwise, LayerNorm, Linear, NamedEinsum, NamedGroup, RenameAxes, Residual, RMSLayerNorm,
-  Sequential, Softmax, ConstantRescale, type Layer,
+  ATTENTION_FIELDS, AddBias, Elementwise, Layer, LayerNorm, Linear, NamedEinsum, NamedGroup, RenameAxes, Residual, RMSLayerNorm,
+  Sequential, Softmax, ConstantRescale, type SideInputs,
 } from '@penjing/layers';
 import type { NamedArray } from '@penjing/named-array';
 import { patchGridSide, tokensPerSide, type VisionConfig } from './config.js';
@@ -37,6 +37,23 @@ export const VISION_NAMES = {
   projection: 'projector/input_projection',
 } as const;
 
+/**
+ * The tower's attention: the same five sublayers and dataflow as the catalogue `Attention`, as
+ * its own class so that text-model tooling that rewrites every `Attention` (KV caching, the
+ * decoder's attention probes) leaves the bidirectional, uncached vision attention alone.
+ * Select it with `atInstancesOf(SiglipAttention)`.
+ *
+ * @example select(model).atInstancesOf(SiglipAttention).count() // vision_config.num_hidden_layers
+ */
+export class SiglipAttention extends Layer.define('SiglipAttention', ATTENTION_FIELDS)<NamedArray, NamedArray> {
+  protected override forward(x: NamedArray, side: SideInputs): NamedArray {
+    const q = this.inputToQuery.call(x, side);
+    const k = this.inputToKey.call(x, side);
+    const v = this.inputToValue.call(x, side);
+    return this.attnValueToOutput.call([this.queryKeyToAttn.call([q, k], side), v], side);
+  }
+}
+
 /** A Linear followed by its bias (SigLIP's projections all have one). */
 function affine(name: string, seed: number | null, inputAxes: Record<string, number>, outputAxes: Record<string, number>): Layer[] {
   return [Linear.fromConfig({ name, seed, inputAxes, outputAxes }), AddBias.fromConfig({ name, seed, biasedAxes: outputAxes })];
@@ -49,7 +66,7 @@ function encoderLayer(c: VisionConfig, i: number, seed: number | null): NamedGro
   const heads = { heads: c.numHeads, projection: headDim };
   const norm = (name: string) => LayerNorm.fromConfig({ name, seed, acrossAxes: embedding, epsilon: c.layerNormEps });
   const toKv = () => new RenameAxes({ old: 'patches', new: 'kv_patches' });
-  const attention = new Attention({
+  const attention = new SiglipAttention({
     inputToQuery: new Sequential({ sublayers: [...affine(n.query, seed, embedding, heads), new ConstantRescale({ by: Math.fround(headDim ** -0.5) })] }),
     inputToKey: new Sequential({ sublayers: [...affine(n.key, seed, embedding, heads), toKv()] }),
     inputToValue: new Sequential({ sublayers: [...affine(n.value, seed, embedding, heads), toKv()] }),

@@ -42,6 +42,12 @@ export interface GenerateOptions extends SamplingOptions {
   readonly slidingWindowCache?: 'full' | 'window';
   /** Prompt tokens per prefill call (bounds the memory of prompt logits). Default 64. */
   readonly prefillChunkSize?: number;
+  /**
+   * Images of a multimodal model (Gemma 3 with a vision tower): float32 `{batch, image, height,
+   * width, channel}`, one row per prompt, for the prompts' image tokens. They enter the prefill
+   * only, which then runs in one call so every image block is encoded and attended to whole.
+   */
+  readonly images?: NamedArray;
   /** Called after every prefill chunk and every decoding step. */
   readonly onProgress?: (progress: GenerationProgress) => void;
   /** Stops generation early (rows end with finishReason `'aborted'`). */
@@ -143,7 +149,7 @@ export async function* generateStream(
   let logits: tf.Tensor2D | undefined;
   try {
     cache = initCache(lm, { batchSize: rows.length, cacheLength: plan.cacheLength, slidingWindowCache: options.slidingWindowCache });
-    [cache, logits] = prefill(lm, batch, cache, plan.chunk, options.onProgress);
+    [cache, logits] = prefill(lm, batch, cache, plan.chunk, options.onProgress, options.images ? { images: options.images } : {});
     const sampling = samplingFor(options, logits.shape[1]);
     const started = Date.now();
     for (let step = 0; step < plan.maxNewTokens; step++) {
@@ -217,7 +223,8 @@ function planRun(model: GenerationModel, lm: KVCachingTransformerLM, rows: reado
   if (typeof maxPositions === 'number' && Number.isInteger(cacheLength) && cacheLength > maxPositions) {
     problems.push(`the longest prompt (${longest} tokens) plus maxNewTokens (${maxNewTokens}) needs ${cacheLength} positions, more than the model's max_position_embeddings of ${maxPositions}; lower maxNewTokens (at most ${Math.max(0, maxPositions - longest)} here)`);
   }
-  const chunk = options.prefillChunkSize ?? 64;
+  // Image blocks must not be split across prefill calls (each call encodes its own images).
+  const chunk = options.images ? Math.max(1, longest) : options.prefillChunkSize ?? 64;
   if (!Number.isInteger(chunk) || chunk < 1) problems.push(`prefillChunkSize must be a positive integer (got ${chunk})`);
   const vocab = vocabularySize(lm);
   const tooBig = vocab === undefined ? [] : rows.flat().filter((id) => id >= vocab);
@@ -255,6 +262,7 @@ function prefill(
   empty: KVCache,
   chunk: number,
   onProgress: GenerateOptions['onProgress'],
+  sideInputs: Readonly<Record<string, unknown>>,
 ): [KVCache, tf.Tensor2D] {
   const width = batch.tokens.namedShape.seq as number;
   const rows = batch.tokens.namedShape.batch as number;
@@ -269,7 +277,7 @@ function prefill(
       const mask = batch.mask.index(part);
       // Only the last chunk's last logits are used; with returnLastOnly, Gemma decodes one
       // position per row instead of the whole chunk (a 262k-row matmul per token saved).
-      const out = lm.step(tokens, cache, { tokenMask: mask, returnLastOnly: true });
+      const out = lm.step(tokens, cache, { tokenMask: mask, returnLastOnly: true, sideInputs });
       tokens.dispose();
       mask.dispose();
       cache.dispose();
