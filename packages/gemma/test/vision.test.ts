@@ -5,6 +5,8 @@
  * Gemma3Processor does.
  */
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
@@ -68,6 +70,26 @@ describe('the vision tree', () => {
     expect(() => withVision(text, { ...vision, mmTokensPerImage: 5 }, 32, 0)).toThrow(/mm_tokens_per_image: 5 is not a square/);
     logits.dispose();
     disposeTree(mm);
+  });
+});
+
+describe('saving', () => {
+  it('saveSafetensors writes the vision tower too, in the transformers ≥ 4.52 layout, and it loads back equal', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'penjing-gemma3-vision-'));
+    try {
+      await model.saveSafetensors(dir);
+      const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+      expect([config.model_type, config.mm_tokens_per_image, config.vision_config.image_size]).toEqual(['gemma3', 4, 16]);
+      const again = await GemmaTransformer.fromPretrained(dir, { quiet: true });
+      const [t, im] = [tokens(), images()];
+      const a = model.call(t, { images: im });
+      const b = again.call(t, { images: im });
+      expect(tf.tidy(() => tf.max(tf.abs(tf.sub(a.data, b.orderLike(a).data))).dataSync()[0])).toBe(0);
+      for (const x of [a, b, t, im]) x.dispose();
+      disposeTree(again);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
