@@ -13,9 +13,11 @@ import * as tf from '@tensorflow/tfjs';
 import * as nx from '@penjing/named-array';
 import { CollectSideOutputs, KnockOutAttentionHeads, Softmax, Tell, disposeTree, formatTree, select } from '@penjing/layers';
 import { PNG } from 'pngjs';
+import { writeFile } from 'node:fs/promises';
+import { main } from '@penjing/transformer/cli';
 import jpeg from 'jpeg-js';
 import {
-  GemmaTransformer, MergeImageSoftTokens, generate, decodeImage, expandImagePrompt, expandImageTokens, preprocessImages, visionConfigOf,
+  GemmaTransformer, MergeImageSoftTokens, generate, gemmaPreset, loadTokenizer, decodeImage, expandImagePrompt, expandImageTokens, preprocessImages, visionConfigOf,
   withVision, type VisionConfig,
 } from '@penjing/gemma';
 
@@ -166,5 +168,51 @@ describe('preprocessImages and prompts', () => {
     expect(expandImagePrompt('A<start_of_image>B', vision)).toBe(
       'A\n\n<start_of_image><image_soft_token><image_soft_token><image_soft_token><image_soft_token><end_of_image>\n\nB',
     );
+  });
+});
+
+describe('the penjing CLI with --image', () => {
+  it('expands the prompt with the bundled tokenizer and generates; refuses text-only models and missing images', async () => {
+    const tok = await loadTokenizer();
+    const ids = tok.encode(expandImagePrompt('<start_of_image>Hi', { mmTokensPerImage: 4 }), { addBos: false });
+    expect(ids.filter((i) => i === 262144)).toHaveLength(4);
+    expect(ids).toContain(255999);
+    expect(ids).toContain(256000);
+    const text = GemmaTransformer.fromConfig(gemmaPreset('gemma3_270m', {
+      numLayers: 2, embedDim: 16, hiddenDim: 32, numHeads: 2, numKvHeads: 1, headDim: 8, attentionTypes: ['local', 'global'],
+      slidingWindowSize: 4, vocabSize: 262208,
+    }), { seed: 0 });
+    const vision: VisionConfig = {
+      imageSize: 16, patchSize: 4, numChannels: 3, hiddenSize: 16, intermediateSize: 24, numLayers: 1, numHeads: 2,
+      layerNormEps: 1e-6, mmTokensPerImage: 4, imageTokenId: 262144, boiTokenId: 255999, eoiTokenId: 256000,
+    };
+    const mm = withVision(text, vision, 16, 1);
+    const dir = await mkdtemp(join(tmpdir(), 'penjing-cli-image-'));
+    try {
+      await mm.saveSafetensors(join(dir, 'mm'));
+      await text.saveSafetensors(join(dir, 'text'));
+      const png = new PNG({ width: 5, height: 7 });
+      png.data.fill(90);
+      await writeFile(join(dir, 'cat.png'), PNG.sync.write(png));
+      const run = async (...args: string[]) => {
+        let stdout = '';
+        let stderr = '';
+        const code = await main(args, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
+        return { code, stdout, stderr };
+      };
+      const ok = await run('generate', '--model', join(dir, 'mm'), '--prompt', 'Describe this.', '--image', join(dir, 'cat.png'), '--max-tokens', '2', '--temperature', '0', '--quiet');
+      expect(ok.stderr).toBe('');
+      expect(ok.code).toBe(0);
+      const twoSlots = await run('generate', '--model', join(dir, 'mm'), '--prompt', '<start_of_image><start_of_image>x', '--image', join(dir, 'cat.png'), '--quiet');
+      expect(twoSlots.code).toBe(1);
+      expect(twoSlots.stderr).toMatch(/2 <start_of_image> placeholders but only 1 image file/);
+      const textOnly = await run('generate', '--model', join(dir, 'text'), '--prompt', 'x', '--image', join(dir, 'cat.png'), '--quiet');
+      expect(textOnly.code).toBe(1);
+      expect(textOnly.stderr).toMatch(/this model is text-only/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      disposeTree(mm);
+      disposeTree(text);
+    }
   });
 });

@@ -8,7 +8,9 @@ import * as tf from '@tensorflow/tfjs';
 import { NamedArray } from '@penjing/named-array';
 import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
+import type { Layer } from '@penjing/layers';
 import type { VisionConfig } from './config.js';
+import { visionConfigOf } from './multimodal.js';
 
 /** Decoded pixels: `data` holds width·height RGBA (4 bytes) or RGB (3 bytes) pixels, row-major. */
 export interface DecodedImage {
@@ -150,4 +152,24 @@ export function expandImageTokens(ids: readonly number[], vision: Pick<VisionCon
     out.push(vision.eoiTokenId, ...around);
   }
   return out;
+}
+
+const BOI = GEMMA3_IMAGE_TOKENS.boi;
+
+/**
+ * A text prompt and image files made ready for a multimodal Gemma 3 (the CLI's `--image`): the
+ * files are decoded and preprocessed to the model's image size; each `<start_of_image>` of the
+ * prompt takes the next image (missing ones are put before the prompt, as HF's chat template
+ * puts an image before the text) and is expanded as Gemma3Processor does.
+ *
+ * @example const { prompt, images } = await imagePrompt(model, 'Describe this.', ['cat.png']);
+ */
+export async function imagePrompt(model: Layer, prompt: string, files: readonly string[]): Promise<{ prompt: string; images: NamedArray }> {
+  const vision = visionConfigOf(model);
+  if (!vision) throw new RangeError('images need a Gemma 3 checkpoint with a vision tower (config.json with vision_config, and the vision_tower / multi_modal_projector tensors); this model is text-only.');
+  const placed = prompt.split(BOI).length - 1;
+  if (placed > files.length) throw new RangeError(`the prompt has ${placed} ${BOI} placeholders but only ${files.length} image file(s) were given.`);
+  const withAll = BOI.repeat(files.length - placed) + prompt;
+  const images = await preprocessImages([files], { imageSize: vision.imageSize });
+  return { prompt: expandImagePrompt(withAll, vision), images };
 }
