@@ -24,7 +24,7 @@ const OWN = [
     'queryScale', 'saveLoraAdapters', 'saveSafetensors', 'splitDecode', 'trainLora', 'validateConfig',
     // Gemma 3 vision (src/vision).
     'AveragePoolPatches', 'BidirectionalImageBlocks', 'ImageBlocksFromTokens', 'ImageSlotsFromTokens', 'MergeImageSoftTokens',
-    'Patchify', 'SiglipAttention', 'VISION_NAMES', 'buildImageEncoder', 'buildProjector', 'buildSiglipTower', 'decodeImage', 'detectVisionNaming',
+    'Patchify', 'SiglipAttention', 'VISION_NAMES', 'imagePrompt', 'buildImageEncoder', 'buildProjector', 'buildSiglipTower', 'decodeImage', 'detectVisionNaming',
     'expandImagePrompt', 'expandImageTokens', 'isVisionTensor', 'patchGridSide', 'preprocessImages', 'requireVisionNaming',
     'tokensPerSide', 'validateVisionConfig', 'visionConfigFromHuggingFace', 'visionConfigOf', 'visionLayout', 'withVision'
 ];
