@@ -11,13 +11,14 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as nx from '@penjing/named-array';
-import { CollectSideOutputs, KnockOutAttentionHeads, Softmax, Tell, disposeTree, formatTree, select } from '@penjing/layers';
+import { CollectSideOutputs, KnockOutAttentionHeads, LazyParameter, Softmax, Tell, disposeTree, formatTree, parameterSlots, select } from '@penjing/layers';
 import { PNG } from 'pngjs';
+import fc from 'fast-check';
 import { writeFile } from 'node:fs/promises';
 import { main } from '@penjing/transformer/cli';
 import jpeg from 'jpeg-js';
 import {
-  GemmaTransformer, MergeImageSoftTokens, generate, gemmaPreset, loadTokenizer, decodeImage, expandImagePrompt, expandImageTokens, preprocessImages, visionConfigOf,
+  GemmaTransformer, ImageBlocksFromTokens, ImageSlotsFromTokens, MergeImageSoftTokens, generate, gemmaPreset, loadTokenizer, decodeImage, expandImagePrompt, expandImageTokens, preprocessImages, visionConfigOf,
   withVision, type VisionConfig,
 } from '@penjing/gemma';
 
@@ -75,7 +76,40 @@ describe('the vision tree', () => {
   });
 });
 
+describe('image slots and blocks from tokens', () => {
+  it('match a plain loop over random rows of text and image runs', () => {
+    const slotsOf = new ImageSlotsFromTokens({ imageTokenId: 9 });
+    const blocksOf = new ImageBlocksFromTokens({ imageTokenId: 9 });
+    fc.assert(fc.property(fc.array(fc.array(fc.constantFrom(0, 1, 9, 9), { minLength: 6, maxLength: 6 }), { minLength: 1, maxLength: 3 }), (rows) => {
+      const t = nx.wrap(tf.tensor2d(rows.flat(), [rows.length, 6], 'int32')).tag('batch', 'seq');
+      const slots = slotsOf.compute(t);
+      const blocks = blocksOf.compute(t);
+      const want = rows.map((r) => {
+        let k = 0;
+        let run = -1;
+        return r.map((id, i) => {
+          if (id !== 9) return [-1, -1];
+          if (i === 0 || r[i - 1] !== 9) run++;
+          return [k++, run];
+        });
+      });
+      expect(slots.dtype).toBe('int32');
+      expect(slots.unwrap('batch', 'seq').arraySync()).toEqual(want.map((r) => r.map(([k]) => k)));
+      expect(blocks.unwrap('batch', 'seq').arraySync()).toEqual(want.map((r) => r.map(([, b]) => b)));
+      for (const a of [t, slots, blocks]) a.dispose();
+    }), { numRuns: 30 });
+  });
+});
+
 describe('saving', () => {
+  it("loads lazily ({ weights: 'lazy' }): vision weights stay in the file too", async () => {
+    const lazy = await GemmaTransformer.fromPretrained(join(FIXTURES, 'resaved'), { quiet: true, weights: 'lazy' });
+    const slots = parameterSlots(lazy).map((p) => p.slots[0]);
+    expect(slots.every((p) => p instanceof LazyParameter)).toBe(true);
+    expect(slots.filter((p) => (p as LazyParameter).label.startsWith('vision/'))).toHaveLength(3 + 2 * 16 + 2); // patch kernel and bias, positions, 16 per layer, post norm
+    expect(slots.filter((p) => (p as LazyParameter).label.startsWith('projector/'))).toHaveLength(2);
+  });
+
   it('saveSafetensors writes the vision tower too, in the transformers ≥ 4.52 layout, and it loads back equal', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'penjing-gemma3-vision-'));
     try {
