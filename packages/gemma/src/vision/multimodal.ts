@@ -18,7 +18,7 @@ import { BidirectionalImageBlocks, ImageBlocksFromTokens, ImageSlotsFromTokens, 
  * `seed: null`). `textWidth` is the text model's embedding width.
  *
  * @example
- * const mm = withVision(GemmaTransformer.fromConfig(textConfig, { seed: 0 }), visionConfig, 0);
+ * const mm = withVision(GemmaTransformer.fromConfig(textConfig, { seed: 0 }), visionConfig, textConfig.embedDim, 0);
  * mm.call(tokens, { images });
  */
 export function withVision<M extends Layer>(model: M, vision: VisionConfig, textWidth: number, seed: number | null): M {
