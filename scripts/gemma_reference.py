@@ -347,14 +347,19 @@ def embed_scale(D):
     return float(np.float32(math.sqrt(D)))
 
 
-def forward(spec, w, tokens, window_override='keep', variant=None):
+def forward(spec, w, tokens, window_override='keep', variant=None, soft_tokens=None, extra_visible=None):
     """Vectorised reference forward. tokens [B, T] int64 -> logits [B, T, V] float64.
-    `variant` injects a plausible implementation mistake, to show the fixtures would catch it."""
+    `variant` injects a plausible implementation mistake, to show the fixtures would catch it.
+    `soft_tokens` = (where [B, T] bool, values [B, T, D]) replaces the scaled embeddings at
+    those positions; `extra_visible` [B, T, T] bool is OR-ed into every layer's mask (Gemma 3
+    image blocks, see gemma3_vision_reference.py)."""
     B, T = tokens.shape
     N, K, H = spec['N'], spec['K'], spec['H']
     eps = spec['eps']
     pos = torch.arange(T, dtype=torch.float64)
     x = w['embed'][tokens] * (1.0 if variant == 'no_embed_scale' else embed_scale(spec['D']))
+    if soft_tokens is not None:
+        x = torch.where(soft_tokens[0][..., None], soft_tokens[1], x)
     t_idx, s_idx = torch.arange(T)[:, None], torch.arange(T)[None, :]
     for i in range(spec['L']):
         s = f'layer{i}.'
@@ -380,6 +385,8 @@ def forward(spec, w, tokens, window_override='keep', variant=None):
         W = spec['window'] if window_override == 'keep' else window_override
         if local and W is not None:
             visible = visible & (s_idx > t_idx - W)
+        if extra_visible is not None:
+            visible = visible | extra_visible[:, None]
         scores = scores.masked_fill(~visible, float('-inf'))
         probs = torch.softmax(scores, -1)
         o = torch.einsum('bnts,bsnh->btnh', probs, v[:, :, kv_of]).reshape(B, T, N * H)

@@ -12,6 +12,7 @@ import { registerFamily } from '@penjing/transformer';
 import type { GemmaConfig } from './config.js';
 import { SUPPORTED_MODEL_TYPES } from './config.js';
 import { GemmaTransformer } from './model/gemma-transformer.js';
+import { imagePrompt } from './vision/preprocess.js';
 
 /**
  * One line describing a Gemma config.
@@ -33,4 +34,5 @@ registerFamily({
   fromPretrained: (path, options) => GemmaTransformer.fromPretrained(path, options),
   describe: (model) => (model instanceof GemmaTransformer ? describeConfig(model.config) : undefined),
   tokenizerFamily: (model) => (model instanceof GemmaTransformer ? model.config.family : undefined),
+  imagePrompt: (model, prompt, files) => (model instanceof GemmaTransformer ? imagePrompt(model, prompt, files) : Promise.resolve(undefined)),
 });

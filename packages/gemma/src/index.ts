@@ -23,6 +23,7 @@ export * from './config.js';
 export * from './model/index.js';
 export * from './loading/index.js';
 export * from './peft/index.js';
+export * from './vision/index.js';
 
 // Re-exports from @penjing/transformer.
 export {

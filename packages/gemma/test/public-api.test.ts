@@ -21,7 +21,12 @@ const OWN = [
     'loadLoraAdapters', 'loadPretrained', 'loraAdapterFor', 'loraDelta', 'loraEinsumSplit',
     'loraParameterLabels', 'loraParameters', 'loraSites', 'loraify', 'mergeAdapter', 'mergeLora',
     'nextTokenCrossEntropy', 'nextTokenLoss', 'parameterValueToHf', 'parseEinsum', 'planContraction',
-    'queryScale', 'saveLoraAdapters', 'saveSafetensors', 'splitDecode', 'trainLora', 'validateConfig'
+    'queryScale', 'saveLoraAdapters', 'saveSafetensors', 'splitDecode', 'trainLora', 'validateConfig',
+    // Gemma 3 vision (src/vision).
+    'AveragePoolPatches', 'BidirectionalImageBlocks', 'ImageBlocksFromTokens', 'ImageSlotsFromTokens', 'MergeImageSoftTokens',
+    'Patchify', 'SiglipAttention', 'VISION_NAMES', 'imagePrompt', 'buildImageEncoder', 'buildProjector', 'buildSiglipTower', 'decodeImage', 'detectVisionNaming',
+    'expandImagePrompt', 'expandImageTokens', 'isVisionTensor', 'patchGridSide', 'preprocessImages', 'requireVisionNaming',
+    'tokensPerSide', 'validateVisionConfig', 'visionConfigFromHuggingFace', 'visionConfigOf', 'visionLayout', 'withVision'
 ];
 /** Names that moved to other packages and stay importable from here (the same objects). */
 const RE_EXPORTED: [string, Record<string, unknown>, string[]][] = [

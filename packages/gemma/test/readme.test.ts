@@ -18,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as nx from '@penjing/named-array';
 import {
-  CollectSideOutputs, Softmax, Tell, bindParameters, countParameters, formatTree, select, structureEquals, unbindParameters,
+  CollectSideOutputs, Softmax, Tell, bindParameters, countParameters, disposeTree, formatTree, select, structureEquals, unbindParameters,
 } from '@penjing/layers';
 import {
   ChatFormatError, Einsum, GEMMA_PRESET_NAMES, GemmaTransformer, LABELS, LoRAEinsumAdapter, LowRankAdapter, RandomStream,
@@ -28,6 +28,7 @@ import {
   openCheckpoint, openSafetensors, patchHeadsFromClean, pieceLabel, previousTokenScores, queryScale, rankHeads,
   repeatedRandomTokens, sample, sampleSync, saveLoraAdapters, toCachingModel, tokenLosses, trainLora, validateConfig,
   validateSamplingOptions, writeSafetensors, writeShardedSafetensors, type TensorData, type Tokenizer,
+  expandImageTokens, preprocessImages, visionConfigOf,
 } from '@penjing/gemma';
 import { main } from '@penjing/transformer/cli';
 
@@ -659,5 +660,26 @@ describe('README: the penjing command line', () => {
     const errors = README.split('The last two commands above exit with 1 and 2:\n\n```text\n')[1]!.split('\n```')[0];
     expect([missing!.code, badFlag!.code]).toEqual([1, 2]);
     expect(missing!.stderr + badFlag!.stderr).toBe(`${errors}\n`);
+  });
+});
+
+describe('Gemma 3 images', () => {
+  it('loads the tiny multimodal checkpoint, runs and generates with an image', async () => {
+    // README:begin
+    const mm = await GemmaTransformer.fromPretrained('tests/fixtures/gemma3-vision/wrapper'); // tiny random Gemma 3 + SigLIP
+    const vision = visionConfigOf(mm)!;                    // imageSize 16, mmTokensPerImage 4, image token 60
+    const ids = expandImageTokens([2, vision.boiTokenId, 7], vision);  // [2, 61, 60, 60, 60, 60, 62, 7]
+    const pixels = { width: 2, height: 2, data: new Uint8Array(16).fill(200) };  // or PNG/JPEG bytes, or a file path
+    const images = await preprocessImages([[pixels]], { imageSize: vision.imageSize }); // {batch: 1, image: 1, height: 16, width: 16, channel: 3}
+    const logits = mm.call(nx.fromArray([ids], ['batch', 'seq'], 'int32'), { images }); // {batch: 1, seq: 8, vocabulary: 64}
+    const [reply] = await generate(mm, [ids], { images, maxNewTokens: 3, temperature: 0, stopIds: [] }); // reply.tokens: 3 ids
+    // README:end
+    expect([vision.imageSize, vision.mmTokensPerImage, vision.imageTokenId]).toEqual([16, 4, 60]);
+    expect(ids).toEqual([2, 61, 60, 60, 60, 60, 62, 7]);
+    expect(images.namedShape).toEqual({ batch: 1, image: 1, height: 16, width: 16, channel: 3 });
+    expect(logits.namedShape).toEqual({ batch: 1, seq: 8, vocabulary: 64 });
+    expect(reply!.tokens).toHaveLength(3);
+    for (const a of [images, logits]) a.dispose();
+    disposeTree(mm);
   });
 });

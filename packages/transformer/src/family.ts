@@ -38,6 +38,12 @@ export interface ModelFamily {
   describe?(model: Layer): string | undefined;
   /** The tokenizer family (vocabulary and chat format) a model of this family uses, if it is one. */
   tokenizerFamily?(model: Layer): GemmaFamily | undefined;
+  /**
+   * For a multimodal model of this family: the prompt with its image placeholders expanded and
+   * the image files preprocessed into the model's `images` side input (undefined if the model
+   * is not one of this family's; throws when it is but has no vision tower).
+   */
+  imagePrompt?(model: Layer, prompt: string, files: readonly string[]): Promise<{ prompt: string; images: NamedArray } | undefined>;
 }
 
 const families: ModelFamily[] = [];
@@ -125,4 +131,17 @@ export function tokenizerFamilyOf(model: Layer): GemmaFamily | undefined {
     if (t !== undefined) return t;
   }
   return undefined;
+}
+
+/**
+ * The expanded prompt and `images` for image files, from the family that recognises the
+ * model; throws naming the model's description when no family takes images for it.
+ * @example const { prompt, images } = await imagePromptOf(model, 'Describe this.', ['cat.png']);
+ */
+export async function imagePromptOf(model: Layer, prompt: string, files: readonly string[]): Promise<{ prompt: string; images: NamedArray }> {
+  for (const f of families) {
+    const r = await f.imagePrompt?.(model, prompt, files);
+    if (r !== undefined) return r;
+  }
+  throw new RangeError(`images need a multimodal model (Gemma 3 with a vision tower); this one is ${describeModel(model) ?? model.typeName()}.`);
 }

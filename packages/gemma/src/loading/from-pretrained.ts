@@ -13,7 +13,10 @@ import { checkpointDir, openCheckpoint, readHfConfigJson, type ProgressOption, t
 import { flaxToHfTensors, type FlaxParams } from './flax.js';
 import { hfLayout, hfToParameterValue, type WeightLayout } from './hf-layout.js';
 import { bindLazily } from './lazy.js';
-import { bindCheckpoint } from '@penjing/transformer';
+import { bindCheckpoint, checkCheckpointTensors } from '@penjing/transformer';
+import { visionConfigFromHuggingFace, type VisionConfig } from '../vision/config.js';
+import { detectVisionNaming, isVisionTensor, requireVisionNaming, visionLayout } from '../vision/hf-layout.js';
+import { withVision } from '../vision/multimodal.js';
 import { checkCheckpointAgainstConfig, checkSizesAgainstCheckpoint, detectNaming, fullName } from './hf-names.js';
 
 export type { FlaxParams } from './flax.js';
@@ -45,6 +48,12 @@ export interface FromPretrainedOptions {
    * Lazy loading needs a Hugging Face checkpoint on disk (Node or Deno).
    */
   readonly weights?: 'eager' | 'lazy';
+  /**
+   * Gemma 3's vision tower and projector: `'auto'` (default) loads them when config.json has a
+   * `vision_config` and the checkpoint holds vision tensors; `true` requires them; `false`
+   * loads the text model only.
+   */
+  readonly vision?: boolean | 'auto';
 }
 
 const resolveConfig = (c: GemmaConfig | GemmaPresetName) => (typeof c === 'string' ? gemmaPreset(c) : c);
@@ -74,13 +83,18 @@ export async function loadPretrained<M extends Layer>(
   return loadFlax(source, build, options);
 }
 
-async function readConfig(path: string, options: FromPretrainedOptions): Promise<{ config: GemmaConfig; file: string }> {
+async function readConfig(path: string, options: FromPretrainedOptions): Promise<{ config: GemmaConfig; file: string; vision: (() => VisionConfig) | null }> {
   if (options.config) {
     await checkpointDir(path);
-    return { config: resolveConfig(options.config), file: 'the config option' };
+    if (options.vision === true) throw new TypeError('fromPretrained: {vision: true} reads vision_config from config.json, so it cannot be combined with the config option.');
+    return { config: resolveConfig(options.config), file: 'the config option', vision: null };
   }
   const { json, file } = await readHfConfigJson(path);
-  return { config: configFromHuggingFace(json, { file, quiet: options.quiet }).config, file };
+  const hasVision = typeof json === 'object' && json !== null && (json as Record<string, unknown>).vision_config != null;
+  if (options.vision === true && !hasVision) throw new TypeError(`fromPretrained: {vision: true} but ${file} has no vision_config.`);
+  // Parsed only once the checkpoint is known to hold vision tensors (text-only re-saves often keep a stub vision_config).
+  const vision = options.vision === false || !hasVision ? null : () => visionConfigFromHuggingFace(json, file)!;
+  return { config: configFromHuggingFace(json, { file, quiet: options.quiet }).config, file, vision };
 }
 
 /** A checkpoint opened and checked against its config (every tensor present, shapes and dtypes right). */
@@ -93,17 +107,24 @@ interface CheckedCheckpoint<M> {
 
 /** Reads the config, builds the structure and opens the checkpoint; the caller closes `ckpt`. */
 async function openChecked<M extends Layer>(dir: string, build: ModelBuilder<M>, options: FromPretrainedOptions): Promise<CheckedCheckpoint<M>> {
-  const { config, file: configFile } = await readConfig(dir, options);
+  const { config, file: configFile, vision } = await readConfig(dir, options);
   const ckpt = await openCheckpoint(dir);
   try {
     const naming = detectNaming(ckpt);
+    const visionNaming = vision === null ? null : options.vision === true ? requireVisionNaming(ckpt, configFile) : detectVisionNaming(ckpt);
     // Sizes are checked against the tensor list before anything per layer is built, so a
     // config claiming 1e9 layers or huge widths fails in milliseconds.
     checkSizesAgainstCheckpoint(ckpt, naming, config, configFile);
     const layout = hfLayout(config);
     checkCheckpointAgainstConfig(ckpt, naming, layout, config, configFile);
-    const structure = build(config, { seed: null, returnLastOnly: options.returnLastOnly });
-    return { structure, ckpt, byName: new Map(layout.map((w) => [fullName(naming, w), w])) };
+    const text = build(config, { seed: null, returnLastOnly: options.returnLastOnly });
+    const byName = new Map(layout.map((w) => [fullName(naming, w), w]));
+    if (vision === null || visionNaming === null) return { structure: text, ckpt, byName };
+    const visionConfig = vision();
+    const visionWeights = visionLayout(visionConfig, config.embedDim, visionNaming);
+    checkCheckpointTensors(ckpt, visionWeights.map((w) => ({ name: w.hfName, shape: w.hfShape, shapeFrom: w.shapeFrom })), (n) => !isVisionTensor(n), configFile);
+    for (const w of visionWeights) byName.set(w.hfName, w);
+    return { structure: withVision(text, visionConfig, config.embedDim, null), ckpt, byName };
   } catch (e) {
     await ckpt.close();
     throw e;

@@ -8,7 +8,10 @@ import { LazyParameter, parameterSlots, parameters, type Layer } from '@penjing/
 import { configToHuggingFace, type GemmaConfig } from '../config.js';
 import { writeShardedSafetensors, type TensorToWrite } from '@penjing/io/node';
 import { CheckpointError } from '@penjing/io';
-import { hfLayout, parameterValueToHf } from './hf-layout.js';
+import { hfLayout, parameterValueToHf, type WeightLayout } from './hf-layout.js';
+import { visionConfigOf } from '../vision/multimodal.js';
+import { visionLayout } from '../vision/hf-layout.js';
+import type { VisionConfig } from '../vision/config.js';
 import { progressSink, type ProgressOption } from '@penjing/io/node';
 
 /** Options of `saveSafetensors`. */
@@ -43,7 +46,15 @@ export async function saveSafetensors(model: Layer & { readonly config: GemmaCon
     });
   }
   const byLabel = new Map(parameters(model).map((p) => [p.label, p.parameter]));
-  const tensors: [string, TensorToWrite][] = hfLayout(config).map((w) => {
+  // A multimodal model is saved as transformers ≥ 4.52 saves Gemma 3 (model.language_model.,
+  // model.vision_tower., model.multi_modal_projector.) under a gemma3 config.json.
+  const vision = visionConfigOf(model);
+  const textPrefix = vision ? 'model.language_model.' : 'model.';
+  const entries: [string, WeightLayout][] = hfLayout(config).map((w) => [w.isLmHead ? 'lm_head.weight' : `${textPrefix}${w.hfName}`, w]);
+  if (vision) {
+    for (const w of visionLayout(vision, config.embedDim, { tower: 'model.vision_tower.vision_model.', projector: 'model.multi_modal_projector.' })) entries.push([w.hfName, w]);
+  }
+  const tensors: [string, TensorToWrite][] = entries.map(([name, w]) => {
     const p = byLabel.get(w.label);
     if (!p) {
       throw new CheckpointError(dir, `the model has no parameter labelled '${w.label}' (needed for ${w.hfName})`, {
@@ -55,7 +66,6 @@ export async function saveSafetensors(model: Layer & { readonly config: GemmaCon
     if (Object.keys(want).length !== Object.keys(have).length || Object.entries(want).some(([n, s]) => have[n] !== s)) {
       throw new CheckpointError(dir, `parameter '${w.label}' has named shape ${JSON.stringify(have)}, but the config implies ${JSON.stringify(want)}`);
     }
-    const name = w.isLmHead ? 'lm_head.weight' : `model.${w.hfName}`;
     return [name, { dtype, shape: w.hfShape, data: async () => {
       const t = parameterValueToHf(w, p.value);
       try {
@@ -73,9 +83,29 @@ export async function saveSafetensors(model: Layer & { readonly config: GemmaCon
       metadata: { format: 'pt' },
       onProgress: sink.onProgress,
       // config.json is committed with the weights, so the directory never pairs new weights with an old config.
-      extraFiles: { 'config.json': JSON.stringify(hfConfig, null, 2) + '\n' },
+      extraFiles: { 'config.json': JSON.stringify(vision ? multimodalConfig(hfConfig, vision) : hfConfig, null, 2) + '\n' },
     });
   } finally {
     sink.stop();
   }
+}
+
+/** The gemma3 wrapper config.json of a multimodal model: the text config inside, the vision sizes and token ids beside it. */
+function multimodalConfig(text: Record<string, unknown>, v: VisionConfig): Record<string, unknown> {
+  const { torch_dtype: torchDtype, ...textConfig } = text;
+  return {
+    model_type: 'gemma3',
+    architectures: ['Gemma3ForConditionalGeneration'],
+    text_config: { ...textConfig, model_type: 'gemma3_text' },
+    vision_config: {
+      model_type: 'siglip_vision_model', image_size: v.imageSize, patch_size: v.patchSize, num_channels: v.numChannels,
+      hidden_size: v.hiddenSize, intermediate_size: v.intermediateSize, num_hidden_layers: v.numLayers,
+      num_attention_heads: v.numHeads, layer_norm_eps: v.layerNormEps, hidden_act: 'gelu_pytorch_tanh', vision_use_head: false,
+    },
+    mm_tokens_per_image: v.mmTokensPerImage,
+    image_token_index: v.imageTokenId,
+    boi_token_index: v.boiTokenId,
+    eoi_token_index: v.eoiTokenId,
+    torch_dtype: torchDtype,
+  };
 }

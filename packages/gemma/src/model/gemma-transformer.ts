@@ -26,6 +26,11 @@ export interface GemmaFromConfigOptions {
 export interface GemmaCallOptions {
   /** Logits of each sequence's last real token only, `{batch…, vocabulary}`. Default: the model's `returnLastOnly`. */
   readonly returnLastOnly?: boolean;
+  /**
+   * Images for a multimodal Gemma 3 (`withVision`, or a checkpoint with a vision tower):
+   * float32 `{batch, image, height, width, channel}`, resized and normalised (`preprocessImages`).
+   */
+  readonly images?: NamedArray;
   readonly [sideInput: string]: unknown;
 }
 

@@ -4,7 +4,7 @@
  */
 import { generateStream, type GenerateOptions } from '../generation/generate.js';
 import { loadTokenizer } from '../tokenizer/file.js';
-import { tokenizerFamilyOf } from '../family.js';
+import { imagePromptOf, tokenizerFamilyOf } from '../family.js';
 import { modelConfigOf } from '../families/model.js';
 import { TokenizerError } from '../tokenizer/errors.js';
 import { numberFlag, parseFlags, requireString, type FlagSpec } from './args.js';
@@ -19,6 +19,8 @@ config.json, *.safetensors and tokenizer.json — optional for Gemma 3 only), st
 Options:
   --model DIR          checkpoint directory (required)
   --prompt TEXT        the prompt (required)
+  --image FILE         a PNG or JPEG for a multimodal Gemma 3 (repeatable); placed at each
+                       <start_of_image> of the prompt, or before the prompt when it has none
   --chat               wrap the prompt as a user turn (Gemma's format, or the checkpoint's chat template)
                        (for instruction-tuned checkpoints); stops at <end_of_turn>
   --max-tokens N       most tokens to generate (default 128)
@@ -37,6 +39,7 @@ Example:
 const FLAGS: FlagSpec = {
   model: { type: 'string' },
   prompt: { type: 'string' },
+  image: { type: 'string', multiple: true },
   chat: { type: 'boolean' },
   'max-tokens': { type: 'string' },
   temperature: { type: 'string' },
@@ -78,10 +81,12 @@ export async function generateCommand(argv: readonly string[], io: CliIO): Promi
       if (!quiet) io.stderr.write(`${escapeTerminal(msg)}\n`);
     },
   });
+  const files = (v.image as string[] | undefined) ?? [];
+  const withImages = files.length ? await imagePromptOf(model, prompt, files) : { prompt, images: undefined };
   const started = Date.now();
   let count = 0;
   let firstTokenMs = 0;
-  const stream = generateStream(model, prompt, { ...options, tokenizer });
+  const stream = generateStream(model, withImages.prompt, { ...options, tokenizer, images: withImages.images });
   let r = await stream.next();
   while (!r.done) {
     if (count === 0) firstTokenMs = Date.now() - started;

@@ -89,8 +89,10 @@ export class KVCachingTransformerLM extends Layer.define('KVCachingTransformerLM
    * Runs new tokens through the model, returning their logits and the extended cache.
    * @example const { logits, cache: next } = lm.step(tokens, cache);
    */
-  step(tokens: NamedArray, cache: KVCache, options: { tokenMask?: NamedArray; returnLastOnly?: boolean } = {}): CachingStepOutput {
-    return this.call({ tokens, cache, ...options });
+  step(tokens: NamedArray, cache: KVCache, options: { tokenMask?: NamedArray; returnLastOnly?: boolean; sideInputs?: SideInputs } = {}): CachingStepOutput {
+    const { sideInputs, ...rest } = options;
+    // Extra side inputs (e.g. a multimodal model's `images`) reach the body unchanged.
+    return this.call({ tokens, cache, ...rest }, sideInputs ?? {});
   }
 
   protected override forward(input: CachingStepInput, side: SideInputs): CachingStepOutput {

@@ -20,6 +20,7 @@ import { KVCachingTransformerLM, toCachingModel, type UncachedModel } from './ca
 import { GenerationError, defaultStopIds, encodePrompt, padLeft, type Prompt } from './prompts.js';
 import { isBatchInput, promptList, stripRow, type PromptInput } from './padded-prompts.js';
 import { compiledSteps, type CompiledSteps } from './compiled-steps.js';
+import { checkArguments } from './generate-arguments.js';
 
 /** Options of {@link generate} and {@link generateStream}. */
 export interface GenerateOptions extends SamplingOptions {
@@ -43,6 +44,12 @@ export interface GenerateOptions extends SamplingOptions {
   readonly slidingWindowCache?: 'full' | 'window';
   /** Prompt tokens per prefill call (bounds the memory of prompt logits). Default 64. */
   readonly prefillChunkSize?: number;
+  /**
+   * Images of a multimodal model (Gemma 3 with a vision tower): float32 `{batch, image, height,
+   * width, channel}`, one row per prompt, for the prompts' image tokens. They enter the prefill
+   * only, which then runs in one call so every image block is encoded and attended to whole.
+   */
+  readonly images?: NamedArray;
   /** Called after every prefill chunk and every decoding step. */
   readonly onProgress?: (progress: GenerationProgress) => void;
   /** Stops generation early (rows end with finishReason `'aborted'`). */
@@ -157,7 +164,7 @@ export async function* generateStream(
       options.onProgress?.({ phase: 'prefill', done: width, total: width, elapsedMs: Date.now() - started, tokensPerSecond: (width * rows.length * 1000) / Math.max(Date.now() - started, 1) });
     } else {
       cache = initCache(lm, { batchSize: rows.length, cacheLength: plan.cacheLength, slidingWindowCache: options.slidingWindowCache });
-      [cache, logits] = prefill(lm, batch, cache, plan.chunk, options.onProgress);
+      [cache, logits] = prefill(lm, batch, cache, plan.chunk, options.onProgress, options.images ? { images: options.images } : {});
     }
     const sampling = samplingFor(options, logits.shape[1]);
     const started = Date.now();
@@ -234,7 +241,8 @@ function planRun(model: GenerationModel, lm: KVCachingTransformerLM, rows: reado
   if (typeof maxPositions === 'number' && Number.isInteger(cacheLength) && cacheLength > maxPositions) {
     problems.push(`the longest prompt (${longest} tokens) plus maxNewTokens (${maxNewTokens}) needs ${cacheLength} positions, more than the model's max_position_embeddings of ${maxPositions}; lower maxNewTokens (at most ${Math.max(0, maxPositions - longest)} here)`);
   }
-  const chunk = options.prefillChunkSize ?? 64;
+  // Image blocks must not be split across prefill calls (each call encodes its own images).
+  const chunk = options.images ? Math.max(1, longest) : options.prefillChunkSize ?? 64;
   if (!Number.isInteger(chunk) || chunk < 1) problems.push(`prefillChunkSize must be a positive integer (got ${chunk})`);
   const vocab = vocabularySize(lm);
   const tooBig = vocab === undefined ? [] : rows.flat().filter((id) => id >= vocab);
@@ -272,6 +280,7 @@ function prefill(
   empty: KVCache,
   chunk: number,
   onProgress: GenerateOptions['onProgress'],
+  sideInputs: Readonly<Record<string, unknown>>,
 ): [KVCache, tf.Tensor2D] {
   const width = batch.tokens.namedShape.seq as number;
   const rows = batch.tokens.namedShape.batch as number;
@@ -286,7 +295,7 @@ function prefill(
       const mask = batch.mask.index(part);
       // Only the last chunk's last logits are used; with returnLastOnly, Gemma decodes one
       // position per row instead of the whole chunk (a 262k-row matmul per token saved).
-      const out = lm.step(tokens, cache, { tokenMask: mask, returnLastOnly: true });
+      const out = lm.step(tokens, cache, { tokenMask: mask, returnLastOnly: true, sideInputs });
       tokens.dispose();
       mask.dispose();
       cache.dispose();
@@ -355,35 +364,6 @@ function modelStopIds(lm: KVCachingTransformerLM): readonly number[] | undefined
 function vocabularySize(lm: KVCachingTransformerLM): number | undefined {
   const v = (lm.metadata as { vocabularySize?: unknown } | null)?.vocabularySize;
   return typeof v === 'number' ? v : undefined;
-}
-
-/** Wrong-typed arguments, named with the fix, before anything runs. */
-function checkArguments(model: unknown, prompt: unknown, options: unknown): void {
-  const fail = (msg: string): never => {
-    throw new GenerationError(msg);
-  };
-  if (model === null || typeof model !== 'object') fail(`generate: the model is ${model === null ? 'null' : typeof model}; pass a GemmaTransformer (or another TransformerLM).`);
-  const isPrompt = (p: unknown) => typeof p === 'string' || (Array.isArray(p) && p.every((x) => typeof x === 'number'));
-  // A NamedArray of token ids is checked in full by promptList.
-  if (!(prompt instanceof NamedArray || isPrompt(prompt) || (Array.isArray(prompt) && prompt.length > 0 && prompt.every(isPrompt)))) {
-    fail(`generate: the prompt is ${prompt === null ? 'null' : Array.isArray(prompt) ? 'an array that is neither token ids nor a list of prompts' : typeof prompt}; ` +
-      'pass a string, an array of token ids, a non-empty array of those, or an int32 NamedArray {batch, seq} / {seq}.');
-  }
-  if (options === null || typeof options !== 'object') fail(`generate: options must be an object; got ${options === null ? 'null' : typeof options}.`);
-  const o = options as GenerateOptions;
-  if (o.stopIds !== undefined && !(Array.isArray(o.stopIds) && o.stopIds.every((id) => Number.isSafeInteger(id) && id >= 0))) {
-    fail(`generate: stopIds must be an array of token ids (non-negative integers), e.g. [1, 106]; got ${JSON.stringify(o.stopIds)}.`);
-  }
-  if (o.forbiddenIds !== undefined && !Array.isArray(o.forbiddenIds)) {
-    fail(`generate: forbiddenIds must be an array of token ids; got ${JSON.stringify(o.forbiddenIds)}.`);
-  }
-  if (o.slidingWindowCache !== undefined && o.slidingWindowCache !== 'full' && o.slidingWindowCache !== 'window') {
-    fail(`generate: slidingWindowCache must be 'full' or 'window'; got ${JSON.stringify(o.slidingWindowCache)}.`);
-  }
-  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') fail(`generate: onProgress must be a function; got ${typeof o.onProgress}.`);
-  if (o.tokenizer !== undefined && (o.tokenizer === null || typeof (o.tokenizer as { encode?: unknown }).encode !== 'function')) {
-    fail('generate: tokenizer must be a Tokenizer (from loadTokenizer); got something without an encode method.');
-  }
 }
 
 function familyOf(model: GenerationModel, tokenizer: Tokenizer | undefined): GemmaFamily {
