@@ -5,19 +5,13 @@
  * raw reports instead.
  */
 import cliProgress from 'cli-progress';
-import type { ProgressCallback } from '../progress.js';
+import type { ProgressOption, ProgressSink } from '../progress.js';
+
+export type { ProgressOption, ProgressSink };
 
 /** Transfers this large show a bar by default (when stderr is a terminal). */
 export const AUTO_PROGRESS_BYTES = 256 * 2 ** 20;
 
-/** How a loader or saver reports progress. */
-export type ProgressOption = boolean | ProgressCallback | undefined;
-
-/** A progress sink: feed it reports, stop it when done (also on failure). */
-export interface ProgressSink {
-  readonly onProgress: ProgressCallback | undefined;
-  stop(): void;
-}
 
 const MB = 2 ** 20;
 
