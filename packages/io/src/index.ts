@@ -24,7 +24,7 @@ export {
   directoryHandleFolder, filesFolder, openFolderCheckpoint, urlFolder, type CheckpointFolder, type DirectoryHandleLike,
 } from './source/folder.js';
 export {
-  folderOf, hasFileSystem, nodeIo, openPretrained, parseConfig, requireConfig,
+  folderOf, hasFileSystem, nodeIo, openPretrained, parseConfig, readPretrainedConfig, requireConfig,
   type BytesCheckpoint, type OpenedPretrained, type PretrainedSource,
 } from './source/pretrained.js';
 export { CONFIG_FILE, INDEX_FILE, SINGLE_FILE } from './hf-files.js';

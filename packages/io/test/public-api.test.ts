@@ -14,7 +14,7 @@ const MAIN = [
     // Loading from anywhere (issue 17): byte sources, folders, checkpoints, the dispatcher.
     'blobSource', 'bytesSource', 'urlSource', 'openSafetensorsSource', 'indexedCheckpoint', 'parseIndex',
     'singleFileCheckpoint', 'directoryHandleFolder', 'filesFolder', 'openFolderCheckpoint', 'urlFolder',
-    'folderOf', 'hasFileSystem', 'nodeIo', 'openPretrained', 'parseConfig', 'requireConfig', 'makeProgressSink',
+    'folderOf', 'hasFileSystem', 'nodeIo', 'openPretrained', 'parseConfig', 'readPretrainedConfig', 'requireConfig', 'makeProgressSink',
 ];
 const NODE_ONLY = [
     'AUTO_PROGRESS_BYTES', 'checkpointDir', 'diskFolder', 'openCheckpoint', 'openSafetensors', 'progressSink',

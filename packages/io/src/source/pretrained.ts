@@ -106,6 +106,31 @@ export async function openPretrained(source: PretrainedSource, options: UrlSourc
   }
 }
 
+/**
+ * Only the config.json of a source (nothing else is opened): for choosing the family that
+ * loads it. Throws a CheckpointError naming the file when there is none.
+ * @example const { json, file } = await readPretrainedConfig('https://example.org/tiny/');
+ */
+export async function readPretrainedConfig(source: PretrainedSource, options: UrlSourceOptions = {}): Promise<{ json: unknown; file: string }> {
+  if (isOpened(source)) return requireConfig(source);
+  if (isBytesCheckpoint(source)) {
+    if (source.config) return { json: source.config, file: 'the config object' };
+  } else if (typeof source === 'string' && hasPath(source)) {
+    return (await nodeIo('reading a checkpoint path')).readHfConfigJson(source);
+  }
+  const folder = isBytesCheckpoint(source) || source instanceof Uint8Array || source instanceof ArrayBuffer || isBlob(source)
+    ? undefined : await folderOf(source, options);
+  const label = folder?.label ?? 'the bytes';
+  const file = `${label.replace(/\/$/, '')}/${CONFIG_FILE}`;
+  const text = await folder?.text(CONFIG_FILE);
+  if (text === undefined) {
+    throw new CheckpointError(file, 'cannot read the config (not found)', {
+      fix: 'A Hugging Face checkpoint has a config.json next to its safetensors; with bytes pass { safetensors, config }.',
+    });
+  }
+  return { json: parseConfig(text, file), file };
+}
+
 /** On disk the node half opens the path itself (a file or index path works too). */
 async function openCheckpointIn(folder: CheckpointFolder, source: PretrainedSource): Promise<SafetensorsCheckpoint> {
   if (typeof source === 'string' && hasPath(source)) return (await nodeIo('reading a checkpoint path')).openCheckpoint(source);
