@@ -21,7 +21,9 @@ const OWN = [
     'loadLoraAdapters', 'loadPretrained', 'loraAdapterFor', 'loraDelta', 'loraEinsumSplit',
     'loraParameterLabels', 'loraParameters', 'loraSites', 'loraify', 'mergeAdapter', 'mergeLora',
     'nextTokenCrossEntropy', 'nextTokenLoss', 'parameterValueToHf', 'parseEinsum', 'planContraction',
-    'queryScale', 'saveLoraAdapters', 'saveSafetensors', 'splitDecode', 'trainLora', 'validateConfig'
+    'queryScale', 'saveLoraAdapters', 'saveSafetensors', 'splitDecode', 'trainLora', 'validateConfig',
+    // @penjing/io/node's file functions as lazy wrappers, so this entry bundles for browsers (issue 17).
+    'openCheckpoint', 'openSafetensors', 'writeSafetensors', 'writeShardedSafetensors'
 ];
 /** Names that moved to other packages and stay importable from here (the same objects). */
 const RE_EXPORTED: [string, Record<string, unknown>, string[]][] = [
@@ -37,8 +39,7 @@ const RE_EXPORTED: [string, Record<string, unknown>, string[]][] = [
   ]],
   ['@penjing/io/node', ioNode, [
       'AUTO_PROGRESS_BYTES', 'CheckpointError', 'DTYPE_SIZE', 'INDEX_FILE', 'MAX_HEADER_BYTES', 'SINGLE_FILE',
-      'SafetensorsError', 'UNSUPPORTED_DTYPES', 'isFloatDtype', 'openCheckpoint', 'openSafetensors',
-      'writeSafetensors', 'writeShardedSafetensors'
+      'SafetensorsError', 'UNSUPPORTED_DTYPES', 'isFloatDtype'
   ]],
   ['@penjing/interp', interp, [
       'ATTENTION_TAG', 'HEAD_AXES', 'attentionSoftmaxes', 'captureAttention', 'diagonalScores', 'halfLosses',

@@ -16,7 +16,7 @@ export {
   type SafetensorsDtype, type TensorArray, type WritableDtype,
 } from './dtypes.js';
 export { MAX_HEADER_BYTES, headerLength, parseHeader, type ParsedHeader, type TensorInfo } from './header.js';
-export { makeProgressSink, type Progress, type ProgressCallback, type ProgressOption, type ProgressSink } from './progress.js';
+export { AUTO_PROGRESS_BYTES, makeProgressSink, type Progress, type ProgressCallback, type ProgressOption, type ProgressSink } from './progress.js';
 export { indexedCheckpoint, parseIndex, singleFileCheckpoint, type ReadManyOptions, type SafetensorsCheckpoint } from './checkpoint.js';
 export { blobSource, bytesSource, urlSource, type ByteSource, type UrlSourceOptions } from './source/byte-source.js';
 export { openSafetensorsSource, type ReadOptions, type SafetensorsFile, type TensorData } from './source/safetensors-source.js';
@@ -24,7 +24,7 @@ export {
   directoryHandleFolder, filesFolder, openFolderCheckpoint, urlFolder, type CheckpointFolder, type DirectoryHandleLike,
 } from './source/folder.js';
 export {
-  folderOf, hasFileSystem, nodeIo, openPretrained, parseConfig, readPretrainedConfig, requireConfig,
+  folderOf, hasFileSystem, isPretrainedSource, nodeIo, openPretrained, parseConfig, readPretrainedConfig, requireConfig,
   type BytesCheckpoint, type OpenedPretrained, type PretrainedSource,
 } from './source/pretrained.js';
 export { CONFIG_FILE, INDEX_FILE, SINGLE_FILE } from './hf-files.js';

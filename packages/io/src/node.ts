@@ -17,7 +17,7 @@ export {
   type ShardedWriteOptions, type ShardedWriteResult, type TensorSource, type TensorsToWrite, type TensorToWrite, type WriteOptions,
 } from './node/writer.js';
 export { checkpointDir, readHfConfigJson } from './node/hf-config.js';
-export { AUTO_PROGRESS_BYTES, progressSink } from './node/progress-bar.js';
+export { progressSink, terminalBar } from './node/progress-bar.js';
 export {
-  createTempFile, FileError, MAX_TEXT_FILE_BYTES, openRegularFile, readTextFile, writeFileAtomic, type FileFiller,
+  createTempFile, FileError, fileStamp, MAX_TEXT_FILE_BYTES, openRegularFile, readTextFile, writeFileAtomic, type FileFiller,
 } from './node/files.js';

@@ -18,6 +18,9 @@ export interface Progress {
  */
 export type ProgressCallback = (progress: Progress) => void;
 
+/** Transfers this large show a terminal bar by default (Node/Deno, when stderr is a terminal). */
+export const AUTO_PROGRESS_BYTES = 256 * 2 ** 20;
+
 /** How a loader or saver reports progress: automatic (a terminal bar for large transfers in Node), forced, off, or a callback. */
 export type ProgressOption = boolean | ProgressCallback | undefined;
 

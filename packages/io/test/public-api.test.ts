@@ -14,10 +14,10 @@ const MAIN = [
     // Loading from anywhere (issue 17): byte sources, folders, checkpoints, the dispatcher.
     'blobSource', 'bytesSource', 'urlSource', 'openSafetensorsSource', 'indexedCheckpoint', 'parseIndex',
     'singleFileCheckpoint', 'directoryHandleFolder', 'filesFolder', 'openFolderCheckpoint', 'urlFolder',
-    'folderOf', 'hasFileSystem', 'nodeIo', 'openPretrained', 'parseConfig', 'readPretrainedConfig', 'requireConfig', 'makeProgressSink',
+    'folderOf', 'hasFileSystem', 'isPretrainedSource', 'nodeIo', 'openPretrained', 'parseConfig', 'readPretrainedConfig', 'requireConfig', 'makeProgressSink', 'AUTO_PROGRESS_BYTES',
 ];
 const NODE_ONLY = [
-    'AUTO_PROGRESS_BYTES', 'checkpointDir', 'diskFolder', 'openCheckpoint', 'openSafetensors', 'progressSink',
+    'checkpointDir', 'fileStamp', 'terminalBar', 'diskFolder', 'openCheckpoint', 'openSafetensors', 'progressSink',
     'readHfConfigJson', 'writeSafetensors', 'writeShardedSafetensors',
     'createTempFile', 'FileError', 'MAX_TEXT_FILE_BYTES', 'openRegularFile', 'readTextFile', 'writeFileAtomic'
 ];

@@ -9,7 +9,7 @@ import * as nx from '@penjing/named-array';
 import { NamedArray } from '@penjing/named-array';
 import { bindParameters, type Layer } from '@penjing/layers';
 import { configFromHuggingFace, gemmaPreset, type GemmaConfig, type GemmaPresetName } from '../config.js';
-import { checkpointDir, openCheckpoint, readHfConfigJson, type ProgressOption, type SafetensorsCheckpoint } from '@penjing/io/node';
+import { hasFileSystem, isPretrainedSource, openPretrained, requireConfig, type OpenedPretrained, type PretrainedSource, type ProgressOption, type SafetensorsCheckpoint } from '@penjing/io';
 import { flaxToHfTensors, type FlaxParams } from './flax.js';
 import { hfLayout, hfToParameterValue, type WeightLayout } from './hf-layout.js';
 import { bindLazily } from './lazy.js';
@@ -50,22 +50,31 @@ export interface FromPretrainedOptions {
 const resolveConfig = (c: GemmaConfig | GemmaPresetName) => (typeof c === 'string' ? gemmaPreset(c) : c);
 
 /**
- * Loads a Hugging Face checkpoint (a directory, or one of its `.safetensors` or index files,
- * with config.json beside it) or a record of Flax parameters.
+ * Loads a Hugging Face checkpoint — a directory (or one of its `.safetensors` or index files,
+ * with config.json beside it), a URL or base URL, `{ safetensors: bytes, config }` (or bare
+ * bytes with the `config` option), files or a directory handle from a page — or a record of
+ * Flax parameters.
  *
  * @example const model = await loadPretrained('models/gemma-3-270m', (c, o) => GemmaTransformer.fromConfig(c, o));
  */
 export async function loadPretrained<M extends Layer>(
-  source: string | FlaxParams, build: ModelBuilder<M>, options: FromPretrainedOptions = {},
+  source: PretrainedSource | FlaxParams, build: ModelBuilder<M>, options: FromPretrainedOptions = {},
 ): Promise<M> {
   const weights = options.weights ?? 'eager';
   if (weights !== 'eager' && weights !== 'lazy') {
     throw new TypeError(`fromPretrained: option weights must be 'eager' or 'lazy'; got ${JSON.stringify(weights)}.`);
   }
   await nx.ready();
-  if (typeof source === 'string') return weights === 'lazy' ? loadHuggingFaceLazy(source, build, options) : loadHuggingFace(source, build, options);
+  if (weights === 'lazy' && typeof source === 'string' && hasFileSystem()) return loadHuggingFaceLazy(source, build, options);
+  if (isPretrainedSource(source)) {
+    if (weights === 'lazy') {
+      throw new TypeError(`fromPretrained: {weights: 'lazy'} reads weights from files on disk, so it needs a checkpoint path in Node or Deno; ` +
+        `drop the option to load this source's weights now.`);
+    }
+    return loadHuggingFace(source, build, options);
+  }
   if (typeof source !== 'object' || source === null) {
-    throw new TypeError(`fromPretrained expects a checkpoint directory or a record of Flax arrays; got ${source === null ? 'null' : typeof source}.`);
+    throw new TypeError(`fromPretrained expects a checkpoint (path, URL, bytes, files) or a record of Flax arrays; got ${source === null ? 'null' : typeof source}.`);
   }
   if (weights === 'lazy') {
     throw new TypeError(`fromPretrained: {weights: 'lazy'} keeps weights in safetensors files, so it needs a checkpoint directory; ` +
@@ -74,12 +83,9 @@ export async function loadPretrained<M extends Layer>(
   return loadFlax(source, build, options);
 }
 
-async function readConfig(path: string, options: FromPretrainedOptions): Promise<{ config: GemmaConfig; file: string }> {
-  if (options.config) {
-    await checkpointDir(path);
-    return { config: resolveConfig(options.config), file: 'the config option' };
-  }
-  const { json, file } = await readHfConfigJson(path);
+function readConfig(opened: OpenedPretrained, options: FromPretrainedOptions): { config: GemmaConfig; file: string } {
+  if (options.config) return { config: resolveConfig(options.config), file: 'the config option' };
+  const { json, file } = requireConfig(opened);
   return { config: configFromHuggingFace(json, { file, quiet: options.quiet }).config, file };
 }
 
@@ -89,13 +95,16 @@ interface CheckedCheckpoint<M> {
   readonly ckpt: SafetensorsCheckpoint;
   /** Full tensor name → where it goes in the model. */
   readonly byName: ReadonlyMap<string, WeightLayout>;
+  /** Names the source in messages. */
+  readonly label: string;
 }
 
 /** Reads the config, builds the structure and opens the checkpoint; the caller closes `ckpt`. */
-async function openChecked<M extends Layer>(dir: string, build: ModelBuilder<M>, options: FromPretrainedOptions): Promise<CheckedCheckpoint<M>> {
-  const { config, file: configFile } = await readConfig(dir, options);
-  const ckpt = await openCheckpoint(dir);
+async function openChecked<M extends Layer>(source: PretrainedSource, build: ModelBuilder<M>, options: FromPretrainedOptions): Promise<CheckedCheckpoint<M>> {
+  const opened = await openPretrained(source);
+  const ckpt = opened.checkpoint;
   try {
+    const { config, file: configFile } = readConfig(opened, options);
     const naming = detectNaming(ckpt);
     // Sizes are checked against the tensor list before anything per layer is built, so a
     // config claiming 1e9 layers or huge widths fails in milliseconds.
@@ -103,9 +112,9 @@ async function openChecked<M extends Layer>(dir: string, build: ModelBuilder<M>,
     const layout = hfLayout(config);
     checkCheckpointAgainstConfig(ckpt, naming, layout, config, configFile);
     const structure = build(config, { seed: null, returnLastOnly: options.returnLastOnly });
-    return { structure, ckpt, byName: new Map(layout.map((w) => [fullName(naming, w), w])) };
+    return { structure, ckpt, label: opened.label, byName: new Map(layout.map((w) => [fullName(naming, w), w])) };
   } catch (e) {
-    await ckpt.close();
+    if (opened !== source) await ckpt.close();
     throw e;
   }
 }
@@ -119,17 +128,19 @@ async function loadHuggingFaceLazy<M extends Layer>(dir: string, build: ModelBui
   }
 }
 
-async function loadHuggingFace<M extends Layer>(dir: string, build: ModelBuilder<M>, options: FromPretrainedOptions): Promise<M> {
-  const { structure, ckpt, byName } = await openChecked(dir, build, options);
+async function loadHuggingFace<M extends Layer>(source: PretrainedSource, build: ModelBuilder<M>, options: FromPretrainedOptions): Promise<M> {
+  const { structure, ckpt, byName, label } = await openChecked(source, build, options);
   try {
-    return await bindCheckpoint(structure, ckpt, [...byName.keys()], { progress: options.progress, title: `Loading ${dir}` }, (name, t) => {
+    return await bindCheckpoint(structure, ckpt, [...byName.keys()], { progress: options.progress, title: `Loading ${label}` }, (name, t) => {
       const w = byName.get(name)!;
       return [[w.label, hfToParameterValue(w, t)]];
     });
   } finally {
-    await ckpt.close();
+    if (!isOpened(source)) await ckpt.close();
   }
 }
+
+const isOpened = (s: PretrainedSource) => typeof s === 'object' && (s as OpenedPretrained).kind === 'penjing.opened-pretrained';
 
 async function loadFlax<M extends Layer>(params: FlaxParams, build: ModelBuilder<M>, options: FromPretrainedOptions): Promise<M> {
   const { config, tensors } = flaxToHfTensors(params, options.config ? resolveConfig(options.config) : undefined);

@@ -168,6 +168,15 @@ export function requireConfig(opened: OpenedPretrained): { json: unknown; file: 
   });
 }
 
+/**
+ * Whether a value is a checkpoint source (rather than, say, a record of Flax arrays).
+ * @example isPretrainedSource('https://example.org/tiny/') // true
+ */
+export function isPretrainedSource(s: unknown): s is PretrainedSource {
+  return typeof s === 'string' || s instanceof URL || s instanceof Uint8Array || s instanceof ArrayBuffer || isBlob(s) ||
+    isOpened(s) || isBytesCheckpoint(s) || isDirectoryHandle(s) || isFileList(s);
+}
+
 function isOpened(s: unknown): s is OpenedPretrained {
   return typeof s === 'object' && s !== null && (s as OpenedPretrained).kind === 'penjing.opened-pretrained';
 }
