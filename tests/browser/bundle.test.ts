@@ -40,12 +40,19 @@ beforeAll(async () => {
   disposeTree(model);
 
   const page_ = await bundle(readFileSync(join(REPO_ROOT, 'tests/browser/pages/model-page.ts'), 'utf8'), true);
-  await serve('/model-page.js', page_.outputFiles[0]!.contents);
+  // The wasm files sit next to the bundle, so nx.ready() finds them with no configuration.
+  await serve('/app/model-page.js', page_.outputFiles[0]!.contents);
+  await serve('/bare/model-page.js', page_.outputFiles[0]!.contents);
   for (const f of ['config.json', 'model.safetensors']) await serve(`/tiny/${f}`, readFileSync(join(TINY, f)));
-  for (const f of readdirSync(WASM_DIR).filter((n) => n.endsWith('.wasm'))) await serve(`/wasm/${f}`, readFileSync(join(WASM_DIR, f)));
-  page = await openHtml(browser(), `<!doctype html><meta charset="utf-8"><body><script type="module" src="/model-page.js"></script></body>`);
-  await page.page.waitForFunction(() => document.body.dataset.ready === 'true', undefined, { timeout: 30_000 });
+  for (const f of readdirSync(WASM_DIR).filter((n) => n.endsWith('.wasm'))) await serve(`/app/${f}`, readFileSync(join(WASM_DIR, f)));
+  page = await openPage('/app/model-page.js');
 });
+
+async function openPage(script: string): Promise<OpenedPage> {
+  const p = await openHtml(browser(), `<!doctype html><meta charset="utf-8"><body><script type="module" src="${script}"></script></body>`);
+  await p.page.waitForFunction(() => document.body.dataset.ready === 'true', undefined, { timeout: 30_000 });
+  return p;
+}
 
 const maxDiff = (a: number[], b: number[]) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
 
@@ -66,7 +73,8 @@ describe('browser bundles (esbuild, public names, no aliases)', () => {
   });
 
   it('wasm: a checkpoint from a URL (Range reads) and from bytes gives Node\'s logits; class names survive minification', async () => {
-    expect(await page.page.evaluate(() => (window as any).penjing.ready('wasm', '/wasm/'))).toBe('wasm');
+    // No wasmPaths: the files are found beside the bundle (import.meta.url).
+    expect(await page.page.evaluate(() => (window as any).penjing.ready('wasm'))).toBe('wasm');
     rangeRequests.length = 0;
     const r = await page.page.evaluate((ids) => (window as any).penjing.fromUrl('/tiny/', ids), IDS);
     expect(r.logits.length).toBe(nodeLogits.length);
@@ -89,6 +97,17 @@ describe('browser bundles (esbuild, public names, no aliases)', () => {
     const r = await page.page.evaluate((ids) => (window as any).penjing.fromUrl('/tiny/', ids), IDS);
     expect(maxDiff(r.logits, nodeLogits)).toBeLessThan(2e-3);
     expect(page.errors).toEqual([]);
+  });
+
+  it('nx.ready() without the wasm files refuses to fall back to cpu silently and says what to do', async () => {
+    const bare = await openPage('/bare/model-page.js');
+    const msg = await bare.page.evaluate(() => (window as any).penjing.ready('wasm').then(String, (e: Error) => e.message));
+    expect(msg).toMatch(/could not start the wasm backend/);
+    expect(msg).toContain(`${bare.origin}/bare/`);
+    expect(msg).toMatch(/wasmPaths/);
+    expect(msg).toMatch(/tfjs-backend-wasm-simd\.wasm/);
+    expect(await bare.page.evaluate(() => (window as any).penjing.backend())).not.toBe('cpu');
+    await bare.close();
   });
 
   it('a URL with no checkpoint fails naming the URL', async () => {
