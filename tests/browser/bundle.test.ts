@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as nx from '@penjing/named-array';
 import { disposeTree } from '@penjing/layers';
 import { GemmaTransformer } from '@penjing/gemma';
+import { knockOutHeads, tokenLosses } from '@penjing/interp';
 import { REPO_ROOT, openHtml, rangeRequests, serve, useBrowser, type OpenedPage } from './harness.js';
 
 const PACKAGES = ['named-array', 'layers', 'io', 'transformer', 'interp', 'gemma', 'viewer'];
@@ -114,5 +115,64 @@ describe('browser bundles (esbuild, public names, no aliases)', () => {
     const msg = await page.page.evaluate(() => (window as any).penjing.headerOnly('/nothing/').then(String, (e: Error) => e.message));
     expect(msg).toMatch(/\/nothing\/.*model\.safetensors|\/nothing\//);
     expect(await page.page.evaluate(() => (window as any).penjing.headerOnly('/tiny/'))).toBeGreaterThan(10);
+  });
+});
+
+describe('the circuit lab (npm run lab)', () => {
+  it('type a prompt, click a head: the displayed loss becomes the loss of the same knockout in Node', async () => {
+    // @ts-expect-error a plain .mjs script without types
+    const { serveLab } = await import('../../scripts/lab.mjs');
+    const lab = (await serveLab(0)) as { url: string; close(): Promise<void> };
+    const context = await browser().newContext();
+    try {
+      const page = await context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => m.type() === 'error' && errors.push(`${m.text()} ${m.location().url}`));
+      await page.goto(lab.url);
+      await page.waitForFunction(() => Number(document.getElementById('lab')!.dataset.runs) >= 1, undefined, { timeout: 30_000 });
+      const prompt = 'bakomitu fesolanu bakomitu fesolanu';
+      const ids = [2, 4, 27, 36, 63, 15, 57, 29, 43, 4, 27, 36, 63, 15, 57, 29, 43];
+      await page.fill('#prompt', prompt);
+      const runs = async () => Number(await page.getAttribute('#lab', 'data-runs'));
+      const before = await runs();
+      await page.waitForFunction((n) => Number(document.getElementById('lab')!.dataset.runs) > n, before);
+      const clean = Number(await page.getAttribute('#loss', 'data-value'));
+      expect(await page.locator('#losses .tok').count()).toBe(ids.length - 1);
+      expect(await page.locator('canvas.head').count()).toBe(8);
+      const t0 = await runs();
+      const started = Date.now();
+      await page.click('canvas.head[data-block="1"][data-head="0"]');
+      await page.waitForFunction((n) => Number(document.getElementById('lab')!.dataset.runs) > n, t0);
+      const updateMs = Date.now() - started;
+      const knocked = Number(await page.getAttribute('#loss', 'data-value'));
+      // The tree beside it is the viewer's component (mount), showing the inserted knock-out layer.
+      await page.waitForSelector('#tree pj-view[data-ready]');
+      const tree = (await page.locator('#tree pj-view .ln').allInnerTexts()).join('\n');
+      expect(tree).toMatch(/GemmaTransformer/);
+
+      // The same in Node, with the same public functions.
+      const model = await GemmaTransformer.fromPretrained(TINY, { progress: false });
+      const tokens = nx.wrap(tf.tensor2d(ids, [1, ids.length], 'int32')).tag('batch', 'seq');
+      const mean = async (m: typeof model) => {
+        const l = tokenLosses(m, tokens);
+        const v = (await l.data.data()) as Float32Array;
+        l.dispose();
+        return v.reduce((a, b) => a + b, 0) / v.length;
+      };
+      const ablated = knockOutHeads(model, [{ block: 1, head: 0 }]);
+      const [nodeClean, nodeKnocked] = [await mean(model), await mean(ablated)];
+      disposeTree(ablated, { except: [model] });
+      disposeTree(model);
+      tokens.dispose();
+      expect(Math.abs(clean - nodeClean)).toBeLessThan(1e-4);
+      expect(Math.abs(knocked - nodeKnocked)).toBeLessThan(1e-4);
+      expect(Math.abs(knocked - clean)).toBeGreaterThan(1e-3);
+      console.log(`lab: loss ${clean.toFixed(4)} → ${knocked.toFixed(4)} after knocking out head 1.0; click-to-update ${updateMs} ms`);
+      expect(errors).toEqual([]);
+    } finally {
+      await context.close();
+      await lab.close();
+    }
   });
 });
