@@ -60,7 +60,7 @@ const NN = [
 
 const VIEWER = [
     'JUPYTER_DISPLAY', 'VIEW', 'View', 'balancedLayout', 'colorFromString', 'escapeHtml', 'formatFloat32',
-    'formatG2', 'hueFromString', 'inferFacets', 'isSelectionLike', 'jsonForScript', 'registerRenderer',
+    'formatG2', 'hueFromString', 'inferFacets', 'isSelectionLike', 'jsonForScript', 'mount', 'registerRenderer',
     'renderAttention', 'renderText', 'renderToHtml', 'reprOf', 'summarize', 'truncation', 'view',
 ];
 

@@ -79,7 +79,7 @@ export function parseIndex(indexFile: string, text: string): { weightMap: Record
  * (undefined when the shard does not exist). Every shard is opened up front, so a missing
  * shard or a tensor the index promises but its shard lacks is reported before anything loads.
  *
- * @example const ckpt = await indexedCheckpoint(url, indexText, 'https://…/', (s) => openUrlShard(s));
+ * @example const ckpt = await indexedCheckpoint(indexUrl, indexText, base, async (s) => openSafetensorsSource(await urlSource(base + s)));
  */
 export async function indexedCheckpoint(
   indexFile: string, indexText: string, where: string, openShard: (shard: string) => Promise<SafetensorsFile | undefined>, opened = indexFile,

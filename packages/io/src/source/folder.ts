@@ -85,7 +85,7 @@ export function filesFolder(files: ArrayLike<File> | Iterable<File>, label?: str
 
 /**
  * The folder behind a directory handle from `showDirectoryPicker()`.
- * @example const folder = directoryHandleFolder(await showDirectoryPicker());
+ * @example const folder = directoryHandleFolder(handle); // handle = await showDirectoryPicker()
  */
 export function directoryHandleFolder(handle: DirectoryHandleLike): CheckpointFolder {
   const file = async (name: string) => {
