@@ -97,8 +97,8 @@ export async function openPretrained(source: PretrainedSource, options: UrlSourc
     ? singleFileCheckpoint(await openSafetensorsSource((await folder.source(single.slice(single.lastIndexOf('/') + 1)))!), single)
     : await openCheckpointIn(folder, source);
   try {
-    const text = await folder.text(CONFIG_FILE);
     const file = `${folder.label.replace(/\/$/, '')}/${CONFIG_FILE}`;
+    const text = await configText(folder, file);
     return { kind: 'penjing.opened-pretrained', label: folder.label, checkpoint, config: text === undefined ? undefined : { json: parseConfig(text, file), file }, folder };
   } catch (e) {
     await checkpoint.close();
@@ -122,7 +122,7 @@ export async function readPretrainedConfig(source: PretrainedSource, options: Ur
     ? undefined : await folderOf(source, options);
   const label = folder?.label ?? 'the bytes';
   const file = `${label.replace(/\/$/, '')}/${CONFIG_FILE}`;
-  const text = await folder?.text(CONFIG_FILE);
+  const text = folder && (await configText(folder, file));
   if (text === undefined) {
     throw new CheckpointError(file, 'cannot read the config (not found)', {
       fix: 'A Hugging Face checkpoint has a config.json next to its safetensors; with bytes pass { safetensors, config }.',
@@ -146,6 +146,17 @@ async function openBytes(b: BytesCheckpoint): Promise<OpenedPretrained> {
     kind: 'penjing.opened-pretrained', label: src.name, checkpoint, folder: undefined,
     config: b.config === undefined ? undefined : { json: b.config, file: 'the config object' },
   };
+}
+
+/** The text of config.json, undefined when absent; a CheckpointError naming it when unreadable. */
+async function configText(folder: CheckpointFolder, file: string): Promise<string | undefined> {
+  try {
+    return await folder.text(CONFIG_FILE);
+  } catch (cause) {
+    throw new CheckpointError(file, `cannot read the config (${(cause as Error).message})`, {
+      fix: 'A Hugging Face checkpoint directory has a config.json file next to its safetensors.',
+    });
+  }
 }
 
 /** config.json parsed, or a CheckpointError naming it. */
