@@ -1,6 +1,6 @@
 // Issue 17: every package bundles for the browser with plain esbuild from its public names (no
 // aliases, no shims), and the bundled packages run the tiny Gemma checkpoint in headless
-// Chromium — loaded from a URL (Range requests) and from bytes — on wasm and webgl, giving
+// Chromium — loaded from a URL (Range requests), from bytes and from File objects — on wasm and webgl, giving
 // Node's logits; the minified bundle still shows the class names in the viewer and formatTree.
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -85,6 +85,8 @@ describe('browser bundles (esbuild, public names, no aliases)', () => {
     expect(rangeRequests.filter((q) => q.startsWith('/tiny/model.safetensors')).length).toBeGreaterThan(3);
     const fromBytes = await page.page.evaluate((ids) => (window as any).penjing.fromBytes('/tiny/', ids), IDS);
     expect(maxDiff(fromBytes, nodeLogits)).toBeLessThan(1e-4);
+    const fromFiles = await page.page.evaluate((ids) => (window as any).penjing.fromFiles('/tiny/', ids), IDS);
+    expect(maxDiff(fromFiles, nodeLogits)).toBeLessThan(1e-4);
     // Minified: the constructor's own name is mangled, the struct name is not.
     expect(r.className).not.toBe('GemmaTransformer');
     expect(r.text).toMatch(/^GemmaTransformer\b/);

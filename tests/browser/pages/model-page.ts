@@ -39,6 +39,12 @@ const api = {
     const model = await GemmaTransformer.fromPretrained({ safetensors: bytes, config }, { progress: false });
     return logitsOf(model, ids);
   },
+  /** Loads from File objects, as an <input type=file multiple> hands them over. */
+  async fromFiles(url: string, ids: number[]) {
+    const files = await Promise.all(['config.json', 'model.safetensors'].map(async (n) => new File([await (await fetch(url + n)).blob()], n)));
+    const model = await GemmaTransformer.fromPretrained(files, { progress: false });
+    return logitsOf(model, ids);
+  },
   /** How many tensors a URL checkpoint lists, reading only headers. */
   async headerOnly(url: string) {
     const { checkpoint } = await openPretrained(url);
