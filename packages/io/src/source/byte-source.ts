@@ -68,7 +68,8 @@ export async function urlSource(url: string, options: UrlSourceOptions = {}): Pr
     return bytesSource(new Uint8Array(await first.arrayBuffer()), url);
   }
   const total = /\/(\d+)\s*$/.exec(first.headers.get('content-range') ?? '')?.[1];
-  await first.body?.cancel();
+  // The probe's bytes are the file's first bytes (the header length): kept, not fetched twice.
+  const head = new Uint8Array(await first.arrayBuffer());
   if (total === undefined) {
     throw new SafetensorsError(url, `the server answered a Range request with status ${first.status} but no Content-Range size`, {
       fix: 'Serve the file from a server that supports HTTP Range requests (or that sends the whole file), or pass its bytes.',
@@ -81,6 +82,7 @@ export async function urlSource(url: string, options: UrlSourceOptions = {}): Pr
     read: async (offset, length) => {
       checkRange(url, size, offset, length);
       if (length === 0) return new Uint8Array(0);
+      if (offset + length <= head.byteLength) return head.subarray(offset, offset + length);
       const res = await fetchOrThrow(get, url, { headers: { Range: `bytes=${offset}-${offset + length - 1}` } });
       const body = new Uint8Array(await res.arrayBuffer());
       // A 200 here means the server dropped Range support between requests: cut the slice out.
