@@ -171,6 +171,12 @@ describe('the circuit lab (npm run lab)', () => {
       expect(Math.abs(knocked - nodeKnocked)).toBeLessThan(1e-4);
       expect(Math.abs(knocked - clean)).toBeGreaterThan(1e-3);
       console.log(`lab: loss ${clean.toFixed(4)} → ${knocked.toFixed(4)} after knocking out head 1.0; click-to-update ${updateMs} ms`);
+      // A checkpoint picked from disk (here the same files) replaces the model and resets the knock-outs.
+      const t1 = await runs();
+      await page.setInputFiles('#pick', TINY);
+      await page.waitForFunction((n) => Number(document.getElementById('lab')!.dataset.runs) > n, t1, { timeout: 30_000 });
+      expect(Math.abs(Number(await page.getAttribute('#loss', 'data-value')) - nodeClean)).toBeLessThan(1e-4);
+      expect(await page.locator('canvas.head.off').count()).toBe(0);
       expect(errors).toEqual([]);
     } finally {
       await context.close();
