@@ -297,6 +297,7 @@ async function main() {
   console.log(formatTable(study).join('\n'));
   await writeFileAtomic(values.out, renderPage(study));
   console.log(`\nwrote ${values.out} (open it in a browser) · study took ${study.seconds.toFixed(1)} s on ${study.backend}`);
+  console.log('the same in a browser, live: npm run lab (type text, click a head to knock it out)');
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -72,6 +72,8 @@ export interface Route {
 }
 
 const routes = new Map<string, Route>();
+/** Every Range request the server answered, as `path from-to`, in order. */
+export const rangeRequests: string[] = [];
 let server: Server | undefined;
 let serverOrigin: Promise<string> | undefined;
 let counter = 0;
@@ -90,10 +92,18 @@ export function serverUrl(): Promise<string> {
         res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${path}`);
         return;
       }
-      res.writeHead(200, {
-        'content-type': route.type ?? contentType(path),
-        'cache-control': 'no-store',
-      });
+      const type = route.type ?? contentType(path);
+      const range = /^bytes=(\d+)-(\d+)$/.exec(req.headers.range ?? '');
+      if (range) {
+        // HTTP Range, as file hosts serve large checkpoints (lazy per-tensor reads).
+        const body = typeof route.body === 'string' ? new TextEncoder().encode(route.body) : route.body;
+        const [from, to] = [Number(range[1]), Math.min(Number(range[2]), body.byteLength - 1)];
+        rangeRequests.push(`${path} ${from}-${to}`);
+        res.writeHead(206, { 'content-type': type, 'cache-control': 'no-store', 'content-range': `bytes ${from}-${to}/${body.byteLength}` });
+        res.end(body.subarray(from, to + 1));
+        return;
+      }
+      res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
       res.end(route.body);
     });
     server.on('error', reject);

@@ -9,8 +9,8 @@ import { REPO_ROOT } from './support.js';
 const HELPER = 'packages/io/src/node/files.ts';
 /** Build tooling that edits files in place before the packages exist (not project output). */
 const TOOLING = new Set(['scripts/add-self-types.mjs', 'scripts/complete-lockfile.mjs', 'scripts/package-metadata.mjs']);
-/** Process-private scratch files in a fresh mkdtemp directory nobody else reads (wasm thread workers' scripts). */
-const SCRATCH = new Set(['packages/named-array/src/wasm-threads.ts']);
+/** Scratch files only their own process reads: wasm thread workers' scripts (a fresh mkdtemp directory), the bundle bench's entry files under out/. */
+const SCRATCH = new Set(['packages/named-array/src/wasm-threads.ts', 'bench/bundle.bench.mjs']);
 const RAW_WRITE = /\b(writeFileSync|writeFile|appendFileSync|appendFile|createWriteStream|renameSync|rename)\s*\(|\bopen(?:Sync)?\s*\([^)]*['"](?:w|a|r\+)/;
 
 function sources(dir: string): string[] {

@@ -46,12 +46,15 @@ export {
 // Re-exports from @penjing/io.
 export {
   SafetensorsError, CheckpointError, DTYPE_SIZE, isFloatDtype, UNSUPPORTED_DTYPES, MAX_HEADER_BYTES, INDEX_FILE, SINGLE_FILE,
-  openSafetensors, openCheckpoint, writeSafetensors, writeShardedSafetensors, AUTO_PROGRESS_BYTES,
-  type SafetensorsDtype, type TensorArray, type WritableDtype, type TensorInfo, type Progress, type ProgressCallback,
+  AUTO_PROGRESS_BYTES, type SafetensorsDtype, type TensorArray, type WritableDtype, type TensorInfo, type Progress, type ProgressCallback,
   type ReadOptions, type SafetensorsFile, type TensorData, type ReadManyOptions, type SafetensorsCheckpoint,
-  type ShardedWriteOptions, type ShardedWriteResult, type TensorSource, type TensorsToWrite, type TensorToWrite,
-  type WriteOptions, type ProgressOption,
+  type ProgressOption, type PretrainedSource,
+} from '@penjing/io';
+export type {
+  ShardedWriteOptions, ShardedWriteResult, TensorSource, TensorsToWrite, TensorToWrite, WriteOptions,
 } from '@penjing/io/node';
+// Node file access, imported on first call so that this entry bundles for browsers.
+export { openSafetensors, openCheckpoint, writeSafetensors, writeShardedSafetensors } from './node-files.js';
 
 // Re-exports from @penjing/interp.
 export {

@@ -26,7 +26,9 @@ const OWN = [
     'AveragePoolPatches', 'BidirectionalImageBlocks', 'ImageBlocksFromTokens', 'ImageSlotsFromTokens', 'MergeImageSoftTokens',
     'Patchify', 'SiglipAttention', 'VISION_NAMES', 'imagePrompt', 'buildImageEncoder', 'buildProjector', 'buildSiglipTower', 'decodeImage', 'detectVisionNaming',
     'expandImagePrompt', 'expandImageTokens', 'isVisionTensor', 'patchGridSide', 'preprocessImages', 'requireVisionNaming',
-    'tokensPerSide', 'validateVisionConfig', 'visionConfigFromHuggingFace', 'visionConfigOf', 'visionLayout', 'withVision'
+    'tokensPerSide', 'validateVisionConfig', 'visionConfigFromHuggingFace', 'visionConfigOf', 'visionLayout', 'withVision',
+    // @penjing/io/node's file functions as lazy wrappers, so this entry bundles for browsers (issue 17).
+    'openCheckpoint', 'openSafetensors', 'writeSafetensors', 'writeShardedSafetensors'
 ];
 /** Names that moved to other packages and stay importable from here (the same objects). */
 const RE_EXPORTED: [string, Record<string, unknown>, string[]][] = [
@@ -42,8 +44,7 @@ const RE_EXPORTED: [string, Record<string, unknown>, string[]][] = [
   ]],
   ['@penjing/io/node', ioNode, [
       'AUTO_PROGRESS_BYTES', 'CheckpointError', 'DTYPE_SIZE', 'INDEX_FILE', 'MAX_HEADER_BYTES', 'SINGLE_FILE',
-      'SafetensorsError', 'UNSUPPORTED_DTYPES', 'isFloatDtype', 'openCheckpoint', 'openSafetensors',
-      'writeSafetensors', 'writeShardedSafetensors'
+      'SafetensorsError', 'UNSUPPORTED_DTYPES', 'isFloatDtype'
   ]],
   ['@penjing/interp', interp, [
       'ATTENTION_TAG', 'HEAD_AXES', 'attentionSoftmaxes', 'captureAttention', 'diagonalScores', 'halfLosses',

@@ -179,7 +179,7 @@ describe('preprocessImages and prompts', () => {
     const pngBytes = PNG.sync.write(png);
     const rgba = new Uint8Array(8 * 8 * 4).fill(128);
     const jpegBytes = jpeg.encode({ width: 8, height: 8, data: rgba }, 100).data;
-    expect(decodeImage(pngBytes).width).toBe(3);
+    expect((await decodeImage(pngBytes)).width).toBe(3);
     const before = tf.memory().numTensors;
     const out = await preprocessImages([[pngBytes, jpegBytes], [{ width: 1, height: 1, data: new Uint8Array([0, 255, 255, 255]) }]], { imageSize: 4 });
     expect(tf.memory().numTensors).toBe(before + 1);

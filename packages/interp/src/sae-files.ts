@@ -6,6 +6,7 @@
  * File access is imported lazily so the package's main entry stays browser-safe; the arrays are
  * turned into layers by `SparseAutoencoder.fromPretrained`.
  */
+import { nodeIo } from '@penjing/io';
 import { parseNpz, type NpyArray } from './npz.js';
 import type { SaeInfo, SaeWeights } from './sae.js';
 
@@ -27,7 +28,7 @@ function pick(table: Record<string, NpyArray>, keys: Record<keyof typeof KEYS.np
 
 /** Reads Gemma Scope 2's config.json beside the weights, if there is one. */
 async function readInfo(dir: string, source: string): Promise<SaeInfo> {
-  const { readFile } = await import('node:fs/promises');
+  const { readFile } = await nodeFs();
   let file = `${dir}/config.json`;
   let text: string;
   try {
@@ -69,7 +70,7 @@ async function readInfo(dir: string, source: string): Promise<SaeInfo> {
  * const { weights, info } = await readSaeFiles('gemma-scope-2-1b-pt/resid_post/layer_12_width_16k_l0_small');
  */
 export async function readSaeFiles(pathOrDir: string): Promise<{ weights: SaeWeights; info: SaeInfo }> {
-  const { readFile, stat } = await import('node:fs/promises');
+  const { readFile, stat } = await nodeFs();
   let st;
   try {
     st = await stat(pathOrDir);
@@ -78,7 +79,7 @@ export async function readSaeFiles(pathOrDir: string): Promise<{ weights: SaeWei
   }
   let file = pathOrDir;
   if (st.isDirectory()) {
-    const { readdir } = await import('node:fs/promises');
+    const { readdir } = await nodeFs();
     const names = await readdir(pathOrDir);
     const found = ['params.safetensors', 'params.npz', 'sae_weights.safetensors'].find((n) => names.includes(n)) ?? names.find((n) => n.endsWith('.safetensors') || n.endsWith('.npz'));
     if (!found) throw new Error(`SparseAutoencoder.fromPretrained: ${pathOrDir} holds neither params.npz (Gemma Scope), params.safetensors (Gemma Scope 2) nor sae_weights.safetensors (SAELens); it has: ${names.join(', ') || 'nothing'}.`);
@@ -91,7 +92,7 @@ export async function readSaeFiles(pathOrDir: string): Promise<{ weights: SaeWei
   }
   if (!file.endsWith('.safetensors')) throw new Error(`SparseAutoencoder.fromPretrained: ${file} is neither .npz nor .safetensors.`);
   const info = await readInfo(dir, file);
-  const { openSafetensors } = await import('@penjing/io/node');
+  const { openSafetensors } = await nodeIo('reading an SAE file');
   const f = await openSafetensors(file);
   try {
     const table: Record<string, NpyArray> = {};
@@ -106,4 +107,10 @@ export async function readSaeFiles(pathOrDir: string): Promise<{ weights: SaeWei
   } finally {
     await f.close();
   }
+}
+
+/** node:fs/promises, imported on first use by a specifier bundlers leave alone (SAE files are read from disk in Node/Deno only). */
+async function nodeFs(): Promise<typeof import('node:fs/promises')> {
+  const specifier = 'node:fs/promises';
+  return import(/* @vite-ignore */ /* webpackIgnore: true */ specifier) as Promise<typeof import('node:fs/promises')>;
 }

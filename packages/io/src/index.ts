@@ -16,6 +16,16 @@ export {
   type SafetensorsDtype, type TensorArray, type WritableDtype,
 } from './dtypes.js';
 export { MAX_HEADER_BYTES, headerLength, parseHeader, type ParsedHeader, type TensorInfo } from './header.js';
-export type { Progress, ProgressCallback } from './progress.js';
+export { AUTO_PROGRESS_BYTES, makeProgressSink, type Progress, type ProgressCallback, type ProgressOption, type ProgressSink } from './progress.js';
+export { indexedCheckpoint, parseIndex, singleFileCheckpoint, type ReadManyOptions, type SafetensorsCheckpoint } from './checkpoint.js';
+export { blobSource, bytesSource, urlSource, type ByteSource, type UrlSourceOptions } from './source/byte-source.js';
+export { openSafetensorsSource, type ReadOptions, type SafetensorsFile, type TensorData } from './source/safetensors-source.js';
+export {
+  directoryHandleFolder, filesFolder, openFolderCheckpoint, urlFolder, type CheckpointFolder, type DirectoryHandleLike,
+} from './source/folder.js';
+export {
+  folderOf, hasFileSystem, isPretrainedSource, nodeIo, openPretrained, parseConfig, readPretrainedConfig, requireConfig,
+  type BytesCheckpoint, type OpenedPretrained, type PretrainedSource,
+} from './source/pretrained.js';
 export { CONFIG_FILE, INDEX_FILE, SINGLE_FILE } from './hf-files.js';
 export { SAVE_ID_KEY } from './save-id.js';

@@ -9,14 +9,15 @@
  * try { for await (const [name, t] of ckpt.entries()) console.log(name, t.shape); } finally { await ckpt.close(); }
  */
 export * from './index.js';
-export { openSafetensors, type ReadOptions, type SafetensorsFile, type TensorData } from './node/reader.js';
-export { openCheckpoint, type ReadManyOptions, type SafetensorsCheckpoint } from './node/checkpoint.js';
+export { openSafetensors } from './node/reader.js';
+export { diskFolder } from './node/disk-folder.js';
+export { openCheckpoint } from './node/checkpoint.js';
 export {
   writeSafetensors, writeShardedSafetensors,
   type ShardedWriteOptions, type ShardedWriteResult, type TensorSource, type TensorsToWrite, type TensorToWrite, type WriteOptions,
 } from './node/writer.js';
 export { checkpointDir, readHfConfigJson } from './node/hf-config.js';
-export { AUTO_PROGRESS_BYTES, progressSink, type ProgressOption, type ProgressSink } from './node/progress-bar.js';
+export { progressSink, terminalBar } from './node/progress-bar.js';
 export {
-  commitRenames, createTempFile, FileError, MAX_TEXT_FILE_BYTES, openRegularFile, readTextFile, writeFileAtomic, type FileFiller,
+  commitRenames, createTempFile, FileError, fileStamp, MAX_TEXT_FILE_BYTES, openRegularFile, readTextFile, writeFileAtomic, type FileFiller,
 } from './node/files.js';

@@ -10,10 +10,14 @@ import * as ioNode from '@penjing/io/node';
 const MAIN = [
     'CONFIG_FILE', 'CheckpointError', 'DTYPE_SIZE', 'INDEX_FILE', 'MAX_HEADER_BYTES', 'SINGLE_FILE',
     'SafetensorsError', 'UNSUPPORTED_DTYPES', 'decodeInto', 'encodeInto', 'headerLength', 'isFloatDtype',
-    'isSupportedDtype', 'parseHeader', 'firstNonFinite', 'SAVE_ID_KEY'
+    'isSupportedDtype', 'parseHeader', 'firstNonFinite', 'SAVE_ID_KEY',
+    // Loading from anywhere (issue 17): byte sources, folders, checkpoints, the dispatcher.
+    'blobSource', 'bytesSource', 'urlSource', 'openSafetensorsSource', 'indexedCheckpoint', 'parseIndex',
+    'singleFileCheckpoint', 'directoryHandleFolder', 'filesFolder', 'openFolderCheckpoint', 'urlFolder',
+    'folderOf', 'hasFileSystem', 'isPretrainedSource', 'nodeIo', 'openPretrained', 'parseConfig', 'readPretrainedConfig', 'requireConfig', 'makeProgressSink', 'AUTO_PROGRESS_BYTES',
 ];
 const NODE_ONLY = [
-    'AUTO_PROGRESS_BYTES', 'checkpointDir', 'openCheckpoint', 'openSafetensors', 'progressSink',
+    'checkpointDir', 'fileStamp', 'terminalBar', 'diskFolder', 'openCheckpoint', 'openSafetensors', 'progressSink',
     'readHfConfigJson', 'writeSafetensors', 'writeShardedSafetensors',
     'commitRenames', 'createTempFile', 'FileError', 'MAX_TEXT_FILE_BYTES', 'openRegularFile', 'readTextFile', 'writeFileAtomic'
 ];

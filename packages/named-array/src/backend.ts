@@ -40,7 +40,9 @@ export interface ReadyOptions {
   /**
    * Where the browser fetches tfjs-backend-wasm's `.wasm` files from: a URL prefix ending in
    * `/` (e.g. where a bundler copied `node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm`).
-   * Must be given before the wasm backend first starts. Not needed in Node or Deno.
+   * Default in a browser: the folder of the script that holds this module (your bundle), so
+   * copying the three `.wasm` files next to the bundle needs no configuration. Must be given
+   * before the wasm backend first starts. Not needed in Node or Deno.
    */
   wasmPaths?: string;
 }
@@ -72,7 +74,11 @@ export function ready(options: ReadyOptions = {}): Promise<string> {
     return pending.then((got) => (tf.getBackend() === got ? got : start(want, options)));
   }
   pendingFor = want;
-  pending = start(want, options);
+  const started = start(want, options).catch((e: unknown) => {
+    if (pending === started) pending = undefined; // a later call may fix the cause (e.g. pass wasmPaths)
+    throw e;
+  });
+  pending = started;
   return pending;
 }
 
@@ -161,8 +167,27 @@ async function registerOnDemand(name: string): Promise<void> {
   if (name === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
 }
 
+/** True in a browser or worker (no Node/Deno), where the wasm files are fetched over HTTP. */
+function inBrowser(): boolean {
+  const g = globalThis as { process?: { versions?: { node?: string } }; Deno?: unknown; document?: unknown; importScripts?: unknown };
+  return !g.process?.versions?.node && !g.Deno && (g.document !== undefined || g.importScripts !== undefined);
+}
+
+/** The folder of the script this module is in (the bundle), where the wasm files are looked for by default. */
+function moduleFolder(): string | undefined {
+  try {
+    return new URL('./', import.meta.url).href;
+  } catch {
+    return undefined;
+  }
+}
+
+const WASM_FILES = 'tfjs-backend-wasm.wasm, tfjs-backend-wasm-simd.wasm and tfjs-backend-wasm-threaded-simd.wasm';
+
 async function start(want: string, options: ReadyOptions): Promise<string> {
-  if (options.wasmPaths) setWasmPaths(options.wasmPaths);
+  const browser = inBrowser();
+  const wasmPaths = options.wasmPaths ?? (browser && want === 'wasm' ? moduleFolder() : undefined);
+  if (wasmPaths) setWasmPaths(wasmPaths);
   const threads = want === 'wasm' ? wantedThreads(options) : 1;
   let ok = false;
   let why = '';
@@ -177,6 +202,15 @@ async function start(want: string, options: ReadyOptions): Promise<string> {
     }
   } catch (e) {
     why = messageOf(e);
+  }
+  if (!ok && browser && want === 'wasm') {
+    // In a browser the cause is nearly always that the .wasm files are not where they were
+    // looked for; falling back to cpu (20× slower) would hide that, so say what to do.
+    throw new Error(
+      `penjing: nx.ready() could not start the wasm backend (${why}): its .wasm files were looked for at ${wasmPaths ?? '(the page)'}. ` +
+        `Copy ${WASM_FILES} from node_modules/@tensorflow/tfjs-backend-wasm/dist/ next to your bundle, ` +
+        `or say where they are: await nx.ready({ wasmPaths: '/assets/tfjs-wasm/' }) — or choose another backend: nx.ready({ backend: 'webgl' }).`,
+    );
   }
   if (!ok) {
     warn(

@@ -12,8 +12,7 @@
  */
 import type { NamedArray } from '@penjing/named-array';
 import type { Layer } from '@penjing/layers';
-import { CheckpointError } from '@penjing/io';
-import { readHfConfigJson, type ProgressOption } from '@penjing/io/node';
+import { CheckpointError, readPretrainedConfig, type PretrainedSource, type ProgressOption } from '@penjing/io';
 import type { GemmaFamily } from './tokenizer/types.js';
 
 /** Options every family's loader understands. */
@@ -30,8 +29,11 @@ export interface ModelFamily {
   readonly name: string;
   /** The config.json `model_type` values this family loads. */
   readonly modelTypes: readonly string[];
-  /** Loads a checkpoint directory (or a file in it) whose config.json names one of `modelTypes`. */
-  fromPretrained(path: string, options: FamilyLoadOptions): Promise<Layer<NamedArray, NamedArray>>;
+  /**
+   * Loads a checkpoint whose config.json names one of `modelTypes`: a directory (or a file in
+   * it), a URL, bytes, files from a page, or an already opened source (which it must not close).
+   */
+  fromPretrained(source: PretrainedSource, options: FamilyLoadOptions): Promise<Layer<NamedArray, NamedArray>>;
   /** Builds a random (or, with `seed: null`, parameter-slot) model from a config.json object. */
   fromConfig?(config: Readonly<Record<string, unknown>>, options: { seed?: number | null; returnLastOnly?: boolean }): Layer<NamedArray, NamedArray>;
   /** One line describing a model of this family (its config), or undefined if the model is not one. */
@@ -69,16 +71,17 @@ export function modelFamilies(): readonly ModelFamily[] {
 }
 
 /**
- * Loads a Hugging Face checkpoint with the registered family that reads its `model_type`.
+ * Loads a Hugging Face checkpoint (directory path, URL, bytes, files) with the registered family
+ * that reads its `model_type`.
  *
  * @example
  * import '@penjing/gemma';
  * const model = await loadPretrainedModel('models/gemma-3-270m', { progress: false });
  */
-export async function loadPretrainedModel(path: string, options: FamilyLoadOptions = {}): Promise<Layer<NamedArray, NamedArray>> {
-  const { json, file } = await readHfConfigJson(path);
+export async function loadPretrainedModel(source: PretrainedSource, options: FamilyLoadOptions = {}): Promise<Layer<NamedArray, NamedArray>> {
+  const { json, file } = await readPretrainedConfig(source);
   const family = familyFor((json as { model_type?: unknown } | null)?.model_type, file);
-  return family.fromPretrained(path, options);
+  return family.fromPretrained(source, options);
 }
 
 /** The family that reads a model_type; throws naming the known types when none does. */

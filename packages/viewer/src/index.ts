@@ -11,6 +11,7 @@
  * renderAttention(probs, { tokens });
  */
 export { view, renderToHtml, renderText, View, isSelectionLike, JUPYTER_DISPLAY } from './view.js';
+export { mount } from './mount.js';
 export type { ViewOptions, MimeBundle, SelectionLike } from './view.js';
 export { renderAttention } from './attention.js';
 export { VIEW, registerRenderer, reprOf } from './registry.js';

@@ -113,6 +113,8 @@ function checkRepr(r: unknown): ViewRepr {
 }
 
 function typeLabel(x: unknown): string {
-  const name = typeof x === 'function' ? x.name : (x as object).constructor?.name;
+  // A struct's declared name survives minification; a plain class's own name may not.
+  const ctor = (typeof x === 'function' ? x : (x as object).constructor) as { name?: string; structName?: string } | undefined;
+  const name = ctor && Object.hasOwn(ctor, 'structName') ? ctor.structName : ctor?.name;
   return name || 'object';
 }

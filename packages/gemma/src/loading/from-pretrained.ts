@@ -9,7 +9,7 @@ import * as nx from '@penjing/named-array';
 import { NamedArray } from '@penjing/named-array';
 import { bindParameters, type Layer } from '@penjing/layers';
 import { configFromHuggingFace, gemmaPreset, type GemmaConfig, type GemmaPresetName } from '../config.js';
-import { checkpointDir, openCheckpoint, readHfConfigJson, type ProgressOption, type SafetensorsCheckpoint } from '@penjing/io/node';
+import { hasFileSystem, isPretrainedSource, openPretrained, requireConfig, type OpenedPretrained, type PretrainedSource, type ProgressOption, type SafetensorsCheckpoint } from '@penjing/io';
 import { flaxToHfTensors, type FlaxParams } from './flax.js';
 import { hfLayout, hfToParameterValue, type WeightLayout } from './hf-layout.js';
 import { bindLazily } from './lazy.js';
@@ -59,22 +59,31 @@ export interface FromPretrainedOptions {
 const resolveConfig = (c: GemmaConfig | GemmaPresetName) => (typeof c === 'string' ? gemmaPreset(c) : c);
 
 /**
- * Loads a Hugging Face checkpoint (a directory, or one of its `.safetensors` or index files,
- * with config.json beside it) or a record of Flax parameters.
+ * Loads a Hugging Face checkpoint — a directory (or one of its `.safetensors` or index files,
+ * with config.json beside it), a URL or base URL, `{ safetensors: bytes, config }` (or bare
+ * bytes with the `config` option), files or a directory handle from a page — or a record of
+ * Flax parameters.
  *
  * @example const model = await loadPretrained('models/gemma-3-270m', (c, o) => GemmaTransformer.fromConfig(c, o));
  */
 export async function loadPretrained<M extends Layer>(
-  source: string | FlaxParams, build: ModelBuilder<M>, options: FromPretrainedOptions = {},
+  source: PretrainedSource | FlaxParams, build: ModelBuilder<M>, options: FromPretrainedOptions = {},
 ): Promise<M> {
   const weights = options.weights ?? 'eager';
   if (weights !== 'eager' && weights !== 'lazy') {
     throw new TypeError(`fromPretrained: option weights must be 'eager' or 'lazy'; got ${JSON.stringify(weights)}.`);
   }
   await nx.ensureReady();
-  if (typeof source === 'string') return weights === 'lazy' ? loadHuggingFaceLazy(source, build, options) : loadHuggingFace(source, build, options);
+  if (weights === 'lazy' && typeof source === 'string' && hasFileSystem()) return loadHuggingFaceLazy(source, build, options);
+  if (isPretrainedSource(source)) {
+    if (weights === 'lazy') {
+      throw new TypeError(`fromPretrained: {weights: 'lazy'} reads weights from files on disk, so it needs a checkpoint path in Node or Deno; ` +
+        `drop the option to load this source's weights now.`);
+    }
+    return loadHuggingFace(source, build, options);
+  }
   if (typeof source !== 'object' || source === null) {
-    throw new TypeError(`fromPretrained expects a checkpoint directory or a record of Flax arrays; got ${source === null ? 'null' : typeof source}.`);
+    throw new TypeError(`fromPretrained expects a checkpoint (path, URL, bytes, files) or a record of Flax arrays; got ${source === null ? 'null' : typeof source}.`);
   }
   if (weights === 'lazy') {
     throw new TypeError(`fromPretrained: {weights: 'lazy'} keeps weights in safetensors files, so it needs a checkpoint directory; ` +
@@ -83,13 +92,12 @@ export async function loadPretrained<M extends Layer>(
   return loadFlax(source, build, options);
 }
 
-async function readConfig(path: string, options: FromPretrainedOptions): Promise<{ config: GemmaConfig; file: string; vision: (() => VisionConfig) | null }> {
+function readConfig(opened: OpenedPretrained, options: FromPretrainedOptions): { config: GemmaConfig; file: string; vision: (() => VisionConfig) | null } {
   if (options.config) {
-    await checkpointDir(path);
     if (options.vision === true) throw new TypeError('fromPretrained: {vision: true} reads vision_config from config.json, so it cannot be combined with the config option.');
     return { config: resolveConfig(options.config), file: 'the config option', vision: null };
   }
-  const { json, file } = await readHfConfigJson(path);
+  const { json, file } = requireConfig(opened);
   const hasVision = typeof json === 'object' && json !== null && (json as Record<string, unknown>).vision_config != null;
   if (options.vision === true && !hasVision) throw new TypeError(`fromPretrained: {vision: true} but ${file} has no vision_config.`);
   // Parsed only once the checkpoint is known to hold vision tensors (text-only re-saves often keep a stub vision_config).
@@ -103,13 +111,16 @@ interface CheckedCheckpoint<M> {
   readonly ckpt: SafetensorsCheckpoint;
   /** Full tensor name → where it goes in the model. */
   readonly byName: ReadonlyMap<string, WeightLayout>;
+  /** Names the source in messages. */
+  readonly label: string;
 }
 
 /** Reads the config, builds the structure and opens the checkpoint; the caller closes `ckpt`. */
-async function openChecked<M extends Layer>(dir: string, build: ModelBuilder<M>, options: FromPretrainedOptions): Promise<CheckedCheckpoint<M>> {
-  const { config, file: configFile, vision } = await readConfig(dir, options);
-  const ckpt = await openCheckpoint(dir);
+async function openChecked<M extends Layer>(source: PretrainedSource, build: ModelBuilder<M>, options: FromPretrainedOptions): Promise<CheckedCheckpoint<M>> {
+  const opened = await openPretrained(source);
+  const ckpt = opened.checkpoint;
   try {
+    const { config, file: configFile, vision } = readConfig(opened, options);
     const naming = detectNaming(ckpt);
     const visionNaming = vision === null ? null : options.vision === true ? requireVisionNaming(ckpt, configFile) : detectVisionNaming(ckpt);
     // Sizes are checked against the tensor list before anything per layer is built, so a
@@ -119,14 +130,14 @@ async function openChecked<M extends Layer>(dir: string, build: ModelBuilder<M>,
     checkCheckpointAgainstConfig(ckpt, naming, layout, config, configFile);
     const text = build(config, { seed: null, returnLastOnly: options.returnLastOnly });
     const byName = new Map(layout.map((w) => [fullName(naming, w), w]));
-    if (vision === null || visionNaming === null) return { structure: text, ckpt, byName };
+    if (vision === null || visionNaming === null) return { structure: text, ckpt, label: opened.label, byName };
     const visionConfig = vision();
     const visionWeights = visionLayout(visionConfig, config.embedDim, visionNaming);
     checkCheckpointTensors(ckpt, visionWeights.map((w) => ({ name: w.hfName, shape: w.hfShape, shapeFrom: w.shapeFrom })), (n) => !isVisionTensor(n), configFile);
     for (const w of visionWeights) byName.set(w.hfName, w);
-    return { structure: withVision(text, visionConfig, config.embedDim, null), ckpt, byName };
+    return { structure: withVision(text, visionConfig, config.embedDim, null), ckpt, label: opened.label, byName };
   } catch (e) {
-    await ckpt.close();
+    if (opened !== source) await ckpt.close();
     throw e;
   }
 }
@@ -140,17 +151,19 @@ async function loadHuggingFaceLazy<M extends Layer>(dir: string, build: ModelBui
   }
 }
 
-async function loadHuggingFace<M extends Layer>(dir: string, build: ModelBuilder<M>, options: FromPretrainedOptions): Promise<M> {
-  const { structure, ckpt, byName } = await openChecked(dir, build, options);
+async function loadHuggingFace<M extends Layer>(source: PretrainedSource, build: ModelBuilder<M>, options: FromPretrainedOptions): Promise<M> {
+  const { structure, ckpt, byName, label } = await openChecked(source, build, options);
   try {
-    return await bindCheckpoint(structure, ckpt, [...byName.keys()], { progress: options.progress, title: `Loading ${dir}` }, (name, t) => {
+    return await bindCheckpoint(structure, ckpt, [...byName.keys()], { progress: options.progress, title: `Loading ${label}` }, (name, t) => {
       const w = byName.get(name)!;
       return [[w.label, hfToParameterValue(w, t)]];
     });
   } finally {
-    await ckpt.close();
+    if (!isOpened(source)) await ckpt.close();
   }
 }
+
+const isOpened = (s: PretrainedSource) => typeof s === 'object' && (s as OpenedPretrained).kind === 'penjing.opened-pretrained';
 
 async function loadFlax<M extends Layer>(params: FlaxParams, build: ModelBuilder<M>, options: FromPretrainedOptions): Promise<M> {
   const { config, tensors } = flaxToHfTensors(params, options.config ? resolveConfig(options.config) : undefined);

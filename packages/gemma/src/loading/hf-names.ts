@@ -5,7 +5,7 @@
  * tied `lm_head` are ignored.
  */
 import type { GemmaConfig } from '../config.js';
-import type { SafetensorsCheckpoint } from '@penjing/io/node';
+import type { SafetensorsCheckpoint } from '@penjing/io';
 import { CheckpointError } from '@penjing/io';
 import { checkCheckpointTensors } from '@penjing/transformer';
 import type { WeightLayout } from './hf-layout.js';

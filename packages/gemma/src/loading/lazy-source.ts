@@ -6,10 +6,8 @@
  * (reshape, axis reorder, Gemma's `1 + w` norm fold) — in plain JS, without tfjs, so the
  * values never enter the wasm heap.
  */
-import { stat } from 'node:fs/promises';
 import type { LazySource } from '@penjing/layers';
-import { CheckpointError, type SafetensorsDtype } from '@penjing/io';
-import { openSafetensors } from '@penjing/io/node';
+import { CheckpointError, nodeIo, type SafetensorsDtype } from '@penjing/io';
 import type { WeightLayout } from './hf-layout.js';
 
 /** What identifies the file version a source was made from (a changed file must not be read silently). */
@@ -62,7 +60,7 @@ export class SafetensorsLazySource implements LazySource {
    */
   async read(): Promise<Float32Array> {
     await this.checkUnchanged();
-    const f = await openSafetensors(this.file);
+    const f = await (await nodeIo('reading lazy weights')).openSafetensors(this.file);
     let data: Float32Array;
     try {
       const info = f.header(this.tensor);
@@ -85,7 +83,7 @@ export class SafetensorsLazySource implements LazySource {
   private async checkUnchanged(): Promise<void> {
     let now: FileStamp;
     try {
-      now = await stat(this.file);
+      now = await (await nodeIo('reading lazy weights')).fileStamp(this.file);
     } catch (cause) {
       throw this.changed(`cannot be opened any more (${(cause as NodeJS.ErrnoException).code ?? cause})`);
     }

@@ -3,11 +3,9 @@
  * model's structure, each pointing at its tensor in the checkpoint. No tensor data is read
  * and no tfjs tensor is made; a compiler (`jit`) reads the values when it needs them.
  */
-import { stat } from 'node:fs/promises';
 import { formatNamedShape } from '@penjing/named-array';
 import { LazyParameter, ParameterSlot, keyPathToString, mapParameterNodes, type KeyPath } from '@penjing/layers';
-import { CheckpointError, type SafetensorsDtype } from '@penjing/io';
-import type { SafetensorsCheckpoint } from '@penjing/io/node';
+import { CheckpointError, nodeIo, type SafetensorsCheckpoint, type SafetensorsDtype } from '@penjing/io';
 import type { WeightLayout } from './hf-layout.js';
 import { SafetensorsLazySource, type FileStamp } from './lazy-source.js';
 
@@ -22,7 +20,7 @@ export async function bindLazily<M>(
 ): Promise<M> {
   const stamps = new Map<string, FileStamp>();
   for (const file of ckpt.files) {
-    const { size, mtimeMs } = await stat(file);
+    const { size, mtimeMs } = await (await nodeIo('lazy weights')).fileStamp(file);
     stamps.set(file, { size, mtimeMs });
   }
   const byLabel = new Map<string, LazyParameter>();

@@ -6,13 +6,12 @@
  */
 import { LazyParameter, parameterSlots, parameters, type Layer } from '@penjing/layers';
 import { configToHuggingFace, type GemmaConfig } from '../config.js';
-import { writeShardedSafetensors, type TensorToWrite } from '@penjing/io/node';
-import { CheckpointError } from '@penjing/io';
+import type { TensorToWrite } from '@penjing/io/node';
+import { CheckpointError, makeProgressSink, nodeIo, type ProgressOption } from '@penjing/io';
 import { hfLayout, parameterValueToHf, type WeightLayout } from './hf-layout.js';
 import { visionConfigOf } from '../vision/multimodal.js';
 import { visionLayout } from '../vision/hf-layout.js';
 import type { VisionConfig } from '../vision/config.js';
-import { progressSink, type ProgressOption } from '@penjing/io/node';
 
 /** Options of `saveSafetensors`. */
 export interface SaveOptions {
@@ -76,7 +75,8 @@ export async function saveSafetensors(model: Layer & { readonly config: GemmaCon
     } }];
   });
   const total = tensors.reduce((s, [, t]) => s + t.shape.reduce((a, b) => a * b, 1) * (dtype === 'F32' ? 4 : 2), 0);
-  const sink = progressSink(options.progress, total, `Saving ${dir}`);
+  const { writeShardedSafetensors } = await nodeIo('saving a checkpoint');
+  const sink = await makeProgressSink(options.progress, total, `Saving ${dir}`);
   try {
     await writeShardedSafetensors(dir, tensors, {
       maxShardBytes: options.maxShardBytes ?? 5e9,

@@ -8,6 +8,7 @@ import { Layer, child, staticField, LayerError, PositionsFromTokens, WithSideInp
 import { checkConfig, CONFIG_KEYS, gemmaPreset, type GemmaConfig, type GemmaPresetName } from '../config.js';
 import { buildGemmaBody } from './body.js';
 import { callSize, checkForwardFits, checkTokens, transformerMetadata, TransformerLM, type Logits, type TransformerMetadata } from '@penjing/transformer';
+import type { PretrainedSource } from '@penjing/io';
 import { loadPretrained, type FlaxParams, type FromPretrainedOptions } from '../loading/from-pretrained.js';
 import { saveSafetensors, type SaveOptions } from '../loading/save.js';
 
@@ -74,9 +75,10 @@ export class GemmaTransformer extends Layer.define('GemmaTransformer', {
    *
    * @example
    * const model = await GemmaTransformer.fromPretrained('models/gemma-3-1b-it');
+   * const web = await GemmaTransformer.fromPretrained('https://example.org/tiny-gemma/'); // or bytes, File, FileList
    * const fromFlax = await GemmaTransformer.fromPretrained(flatParams, { config: 'gemma2_2b' });
    */
-  static fromPretrained(source: string | FlaxParams, options: FromPretrainedOptions = {}): Promise<GemmaTransformer> {
+  static fromPretrained(source: PretrainedSource | FlaxParams, options: FromPretrainedOptions = {}): Promise<GemmaTransformer> {
     return loadPretrained(source, (config, o) => GemmaTransformer.fromConfig(config, o), options);
   }
 

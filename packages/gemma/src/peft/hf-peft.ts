@@ -6,12 +6,14 @@
  * A is a Linear from the base weight's input axes to `lora_rank`, B one from `lora_rank` to
  * its output axes, each flattened in the base weight's HF order.
  */
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { NamedArray } from '@penjing/named-array';
 import { Linear, Parameter, keyPathToString, select, type KeyPath, type Layer } from '@penjing/layers';
 import type { GemmaConfig } from '../config.js';
-import { firstNonFinite, isFloatDtype, openSafetensors, readTextFile, writeFileAtomic, writeSafetensors, type SafetensorsFile, type TensorToWrite } from '@penjing/io/node';
+import { firstNonFinite, folderOf, isFloatDtype, nodeIo, openSafetensorsSource, type PretrainedSource, type SafetensorsFile } from '@penjing/io';
+import type { TensorToWrite } from '@penjing/io/node';
+
+const join = (dir: string, name: string) => `${dir.replace(/\/$/, '')}/${name}`;
 import { hfLayout, hfToParameterValue, parameterValueToHf, type WeightLayout } from '../loading/hf-layout.js';
 import { LORA_RANK_AXIS, LowRankAdapter } from './adapter.js';
 import { loraAdapterFor } from './loraify.js';
@@ -98,6 +100,7 @@ export async function saveLoraAdapters(model: GemmaLike, dir: string, options: S
   }
   const config = peftConfigFor(modules, { baseModel: options.baseModel, numLayers: model.config.numLayers });
   // Each file is written atomically (weights first: a config never points at missing weights).
+  const { writeSafetensors, writeFileAtomic } = await nodeIo('saving a LoRA adapter');
   await writeSafetensors(join(dir, ADAPTER_WEIGHTS_FILE), tensors, { metadata: { format: 'pt' } });
   await writeFileAtomic(join(dir, ADAPTER_CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
 }
@@ -114,16 +117,23 @@ const TENSOR_NAME = /^(?:base_model\.model\.)?(?:model\.|language_model\.model\.
  * const base = await GemmaTransformer.fromPretrained('models/gemma-3-270m');
  * const withAdapter = await loadLoraAdapters(base, 'out/my-adapter');
  */
-export async function loadLoraAdapters<M extends GemmaLike>(model: M, dir: string): Promise<M> {
-  const configPath = join(dir, ADAPTER_CONFIG_FILE);
+export async function loadLoraAdapters<M extends GemmaLike>(model: M, dir: PretrainedSource): Promise<M> {
+  const folder = await folderOf(dir).catch(() => undefined);
+  const where = folder?.label ?? String(dir);
+  const configPath = join(where, ADAPTER_CONFIG_FILE);
   let raw: unknown;
   try {
-    raw = JSON.parse(await readTextFile(configPath));
+    if (!folder) throw new Error('not a folder (pass a directory path, a base URL or the adapter files)');
+    const text = await folder.text(ADAPTER_CONFIG_FILE);
+    if (text === undefined) throw new Error('ENOENT: no such file');
+    raw = JSON.parse(text);
   } catch (e) {
     throw new RangeError(`loadLoraAdapters: cannot read ${configPath} (${(e as Error).message}); a PEFT adapter directory has adapter_config.json and adapter_model.safetensors.`);
   }
   const { alphaFor, rankFor } = readPeftConfig(raw, configPath);
-  const file = await openSafetensors(join(dir, ADAPTER_WEIGHTS_FILE));
+  const weights = await folder!.source(ADAPTER_WEIGHTS_FILE);
+  if (!weights) throw new RangeError(`loadLoraAdapters: ${join(where, ADAPTER_WEIGHTS_FILE)} does not exist; a PEFT adapter directory has adapter_config.json and adapter_model.safetensors.`);
+  const file = await openSafetensorsSource(weights);
   try {
     const found = new Map<string, { layer: number; module: HfModule; group: string; A?: string; B?: string }>();
     for (const name of file.names) {

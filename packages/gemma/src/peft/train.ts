@@ -2,6 +2,7 @@
  * Fine-tuning LoRA adapters: the layers package's `Trainer` with the next-token loss,
  * differentiating only the adapters' A and B factors, and a progress bar in terminals.
  */
+import { nodeIo } from '@penjing/io';
 import * as tf from '@tensorflow/tfjs';
 import { Trainer, parameters, select, type Parameter } from '@penjing/layers';
 import { LowRankAdapter, adapterParameters } from './adapter.js';
@@ -70,14 +71,9 @@ interface Bar {
 
 async function progressBar(total: number): Promise<Bar | undefined> {
   try {
-    const mod = (await import('cli-progress')) as unknown as { default?: typeof import('cli-progress') } & typeof import('cli-progress');
-    const cli = mod.default ?? mod;
-    const bar = new cli.SingleBar(
-      { format: 'LoRA |{bar}| {value}/{total} steps | loss {loss} | {eta_formatted} left', hideCursor: true, clearOnComplete: false },
-      cli.Presets.shades_classic,
-    );
-    bar.start(total, 0, { loss: '—' });
-    return bar;
+    // A terminal bar in Node/Deno; none in a browser (nodeIo throws there).
+    const { terminalBar } = await nodeIo('a terminal progress bar');
+    return terminalBar('LoRA |{bar}| {value}/{total} steps | loss {loss} | {eta_formatted} left', total, { loss: '—' });
   } catch {
     return undefined;
   }

@@ -6,8 +6,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { NamedArray } from '@penjing/named-array';
-import { PNG } from 'pngjs';
-import jpeg from 'jpeg-js';
 import type { Layer } from '@penjing/layers';
 import type { VisionConfig } from './config.js';
 import { visionConfigOf } from './multimodal.js';
@@ -34,15 +32,19 @@ const isJpeg = (b: Uint8Array) => b.length > 3 && b[0] === 0xff && b[1] === 0xd8
 /**
  * Decodes PNG or JPEG bytes to RGBA pixels. `what` names the image in errors.
  *
- * @example const { width, height, data } = decodeImage(readFileSync('cat.png'));
+ * @example const { width, height, data } = await decodeImage(readFileSync('cat.png'));
  */
-export function decodeImage(bytes: Uint8Array, what = 'image'): DecodedImage {
+export async function decodeImage(bytes: Uint8Array, what = 'image'): Promise<DecodedImage> {
+  // The decoders are imported on first use, so a browser bundle (which passes decoded pixels) needs neither.
   try {
     if (isPng(bytes)) {
+      const { PNG } = await importAtRunTime<typeof import('pngjs')>('pngjs');
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       return { width: png.width, height: png.height, data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
     }
     if (isJpeg(bytes)) {
+      const m = await importAtRunTime<typeof import('jpeg-js') & { default?: typeof import('jpeg-js') }>('jpeg-js');
+      const jpeg = m.default ?? m;
       const j = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024 });
       return { width: j.width, height: j.height, data: j.data };
     }
@@ -54,16 +56,16 @@ export function decodeImage(bytes: Uint8Array, what = 'image'): DecodedImage {
 
 async function pixelsOf(src: ImageSource, what: string): Promise<DecodedImage> {
   if (typeof src === 'string') {
-    const { readFile } = await import('node:fs/promises');
+    const { readFile } = await importAtRunTime<typeof import('node:fs/promises')>('node:fs/promises');
     let bytes: Uint8Array;
     try {
       bytes = await readFile(src);
     } catch (e) {
       throw new TypeError(`${what}: cannot read ${JSON.stringify(src)} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}).`);
     }
-    return decodeImage(bytes, `${what} (${src})`);
+    return await decodeImage(bytes, `${what} (${src})`);
   }
-  if (src instanceof Uint8Array && !('width' in src)) return decodeImage(src, what);
+  if (src instanceof Uint8Array && !('width' in src)) return await decodeImage(src, what);
   const d = src as DecodedImage;
   if (!Number.isInteger(d.width) || !Number.isInteger(d.height) || d.width < 1 || d.height < 1 || !d.data) {
     throw new TypeError(`${what}: decoded pixels need positive integer width and height and a data array.`);
@@ -172,4 +174,9 @@ export async function imagePrompt(model: Layer, prompt: string, files: readonly 
   const withAll = BOI.repeat(files.length - placed) + prompt;
   const images = await preprocessImages([files], { imageSize: vision.imageSize });
   return { prompt: expandImagePrompt(withAll, vision), images };
+}
+
+/** A Node-side decoder, imported on first use by a specifier bundlers leave alone (browsers pass decoded pixels). */
+async function importAtRunTime<T>(specifier: string): Promise<T> {
+  return import(/* @vite-ignore */ /* webpackIgnore: true */ specifier) as Promise<T>;
 }

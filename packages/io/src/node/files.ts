@@ -12,7 +12,7 @@
  *   the file, says what happened in words and what to do.
  */
 import { constants, type Stats } from 'node:fs';
-import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 
@@ -224,4 +224,13 @@ export async function commitRenames(pairs: readonly (readonly [string, string])[
 /** Removes a file if it exists, ignoring failures (clean-up paths only). */
 export async function removeQuietly(path: string): Promise<void> {
   await rm(path, { force: true }).catch(() => undefined);
+}
+
+/**
+ * Size and modification time of a file: what says whether it changed since it was read.
+ * @example const { size, mtimeMs } = await fileStamp('model.safetensors');
+ */
+export async function fileStamp(path: string): Promise<{ size: number; mtimeMs: number }> {
+  const { size, mtimeMs } = await stat(path);
+  return { size, mtimeMs };
 }

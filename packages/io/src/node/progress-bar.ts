@@ -5,19 +5,11 @@
  * raw reports instead.
  */
 import cliProgress from 'cli-progress';
-import type { ProgressCallback } from '../progress.js';
+import { AUTO_PROGRESS_BYTES, type ProgressOption, type ProgressSink } from '../progress.js';
 
-/** Transfers this large show a bar by default (when stderr is a terminal). */
-export const AUTO_PROGRESS_BYTES = 256 * 2 ** 20;
+export type { ProgressOption, ProgressSink };
 
-/** How a loader or saver reports progress. */
-export type ProgressOption = boolean | ProgressCallback | undefined;
 
-/** A progress sink: feed it reports, stop it when done (also on failure). */
-export interface ProgressSink {
-  readonly onProgress: ProgressCallback | undefined;
-  stop(): void;
-}
 
 const MB = 2 ** 20;
 
@@ -48,4 +40,14 @@ export function progressSink(option: ProgressOption, totalBytes: number, title: 
     onProgress: (p) => bar.update(p.bytesDone, { done: (p.bytesDone / MB).toFixed(0), total: totalMb, tensor: p.tensor }),
     stop: () => bar.stop(),
   };
+}
+
+/**
+ * A terminal bar with a caller-chosen format (cli-progress placeholders), e.g. for training steps.
+ * @example const bar = terminalBar('LoRA |{bar}| {value}/{total} | loss {loss}', 200, { loss: '—' }); bar.update(1, { loss: '2.1' }); bar.stop();
+ */
+export function terminalBar(format: string, total: number, payload: Record<string, unknown> = {}): { update(value: number, payload: Record<string, unknown>): void; stop(): void } {
+  const bar = new cliProgress.SingleBar({ format, hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic);
+  bar.start(total, 0, payload);
+  return bar;
 }

@@ -6,41 +6,11 @@
 import type { FileHandle } from 'node:fs/promises';
 import { openRegularFile, type FileError } from './files.js';
 import { SafetensorsError } from '../errors.js';
-import { allocateFor, assertLittleEndianHost, decodeInto, DTYPE_SIZE, type SafetensorsDtype, type TensorArray } from '../dtypes.js';
+import { allocateFor, assertLittleEndianHost, decodeInto, DTYPE_SIZE } from '../dtypes.js';
 import { headerLength, parseHeader, type TensorInfo } from '../header.js';
-import type { ProgressCallback } from '../progress.js';
+import { suggest, type ReadOptions, type SafetensorsFile, type TensorData } from '../source/safetensors-source.js';
 
-/** A decoded tensor: its stored dtype, its shape, and its values (row-major). */
-export interface TensorData {
-  readonly dtype: SafetensorsDtype;
-  readonly shape: readonly number[];
-  readonly data: TensorArray;
-}
-
-/** Options of a single read. */
-export interface ReadOptions {
-  /** Called as the tensor's bytes arrive; totals refer to this tensor. */
-  readonly onProgress?: ProgressCallback;
-}
-
-/** An open safetensors file. Close it when done; reads after `close()` fail. */
-export interface SafetensorsFile {
-  readonly path: string;
-  /** Tensor names in file order. */
-  readonly names: readonly string[];
-  /** The `__metadata__` table ({} if absent). */
-  readonly metadata: Readonly<Record<string, string>>;
-  /** Size of the data region in bytes (the sum of all tensors' bytes). */
-  readonly dataBytes: number;
-  has(name: string): boolean;
-  /** Dtype, shape and byte range of a tensor; throws SafetensorsError for an unknown name. */
-  header(name: string): TensorInfo;
-  /** Reads and decodes one tensor (F16/BF16/F64 → Float32Array, integers/BOOL → Int32Array). */
-  read(name: string, options?: ReadOptions): Promise<TensorData>;
-  /** Reads one tensor's raw little-endian bytes, undecoded. */
-  readBytes(name: string): Promise<Uint8Array>;
-  close(): Promise<void>;
-}
+export { suggest, type ReadOptions, type SafetensorsFile, type TensorData };
 
 /** Bytes moved per read call: large enough to be fast, small enough to bound the scratch buffer. */
 const CHUNK_BYTES = 8 << 20;
@@ -174,13 +144,4 @@ class LazyFile implements SafetensorsFile {
     }
     return info;
   }
-}
-
-/** A hint naming the nearest tensor names, for typos and prefix mix-ups. */
-export function suggest(name: string, names: readonly string[]): string {
-  const tail = name.split('.').slice(-3).join('.');
-  const close = names.filter((n) => n.endsWith(tail)).slice(0, 3);
-  if (close.length) return `Did you mean ${close.map((n) => JSON.stringify(n)).join(' or ')}?`;
-  const shown = names.slice(0, 5).map((n) => JSON.stringify(n)).join(', ');
-  return names.length ? `The file has ${names.length} tensors, e.g. ${shown}.` : 'The file has no tensors.';
 }

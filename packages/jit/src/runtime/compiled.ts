@@ -2,6 +2,7 @@
  * One compiled graph: an ONNX Runtime session for one input signature, the structure of the
  * result, and the checks to run on input values before the session runs.
  */
+import { nodeIo } from '@penjing/io';
 import * as tf from '@tensorflow/tfjs';
 import { NamedArray } from '@penjing/named-array';
 import { isArrayLeaf, mapLeaves } from '@penjing/layers';
@@ -31,9 +32,8 @@ export class CompiledGraph {
   static async create(trace: Trace, weights: WeightFile, index: number, settings: SessionSettings): Promise<CompiledGraph> {
     const { ort } = await loadOrt();
     const bytes = writeModel(trace.graph, (label) => weights.locate(label));
-    const path = await import('node:path');
-    const { writeFileAtomic } = await import('@penjing/io/node');
-    const file = path.join(weights.dir, `graph_${index}.onnx`);
+    const { writeFileAtomic } = await nodeIo('compiling a model');
+    const file = `${weights.dir}/graph_${index}.onnx`;
     await writeFileAtomic(file, bytes);
     const session = await ort.InferenceSession.create(file, {
       graphOptimizationLevel: 'all',

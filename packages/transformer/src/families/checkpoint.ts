@@ -4,12 +4,10 @@
  * tensors one at a time into parameter values that are then bound into a structure of slots,
  * freeing everything converted so far if anything fails.
  */
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { NamedArray } from '@penjing/named-array';
 import { bindParameters, type Layer } from '@penjing/layers';
-import { CheckpointError, firstNonFinite } from '@penjing/io';
-import { progressSink, type ProgressOption, type SafetensorsCheckpoint } from '@penjing/io/node';
+import { CheckpointError, INDEX_FILE, firstNonFinite, makeProgressSink, type ProgressOption, type SafetensorsCheckpoint } from '@penjing/io';
 
 /** One tensor a config implies. */
 export interface ExpectedTensor {
@@ -24,7 +22,7 @@ export interface ExpectedTensor {
 
 /** The file to name for a tensor the checkpoint lacks: the index for sharded checkpoints. */
 export function checkpointFileFor(ckpt: SafetensorsCheckpoint): string {
-  return ckpt.files.length > 1 ? join(ckpt.path, 'model.safetensors.index.json') : ckpt.files[0] ?? ckpt.path;
+  return ckpt.files.length > 1 ? `${ckpt.path.replace(/\/$/, '')}/${INDEX_FILE}` : ckpt.files[0] ?? ckpt.path;
 }
 
 /**
@@ -86,7 +84,7 @@ export async function bindCheckpoint<M extends Layer>(
   const values = new Map<string, NamedArray>();
   try {
     const total = names.reduce((s, n) => s + ckpt.header(n).byteLength, 0);
-    const sink = progressSink(options.progress, total, options.title);
+    const sink = await makeProgressSink(options.progress, total, options.title);
     try {
       for await (const [name, data] of ckpt.entries({ names, onProgress: sink.onProgress })) {
         const bad = firstNonFinite(data.data);

@@ -5,8 +5,7 @@
  * the parameters by label. Sharded and BF16/F16 checkpoints load the same way.
  */
 import * as nx from '@penjing/named-array';
-import { CheckpointError } from '@penjing/io';
-import { openCheckpoint, readHfConfigJson, type SafetensorsCheckpoint } from '@penjing/io/node';
+import { CheckpointError, openPretrained, requireConfig, type PretrainedSource, type SafetensorsCheckpoint } from '@penjing/io';
 import { bindCheckpoint, checkCheckpointTensors, checkpointFileFor } from './checkpoint.js';
 import type { FamilyLoadOptions } from '../family.js';
 import type { TransformerLM } from '../model/transformer-lm.js';
@@ -21,17 +20,19 @@ export interface FamilyFromPretrainedOptions extends FamilyLoadOptions {
 }
 
 /**
- * Loads a llama, mistral, qwen2, qwen3, gpt2 or gpt_neox checkpoint directory (or a file in it).
+ * Loads a llama, mistral, qwen2, qwen3, gpt2 or gpt_neox checkpoint: a directory (or a file in it),
+ * a URL, bytes with their config, or files from a page.
  *
  * @example const lm = await loadFamilyCheckpoint('models/SmolLM2-135M');
  */
-export async function loadFamilyCheckpoint(path: string, options: FamilyFromPretrainedOptions = {}): Promise<TransformerLM> {
+export async function loadFamilyCheckpoint(source: PretrainedSource, options: FamilyFromPretrainedOptions = {}): Promise<TransformerLM> {
   await nx.ready();
-  const { json, file } = await readHfConfigJson(path);
-  const config = lmConfigFromHuggingFace(json, file);
-  const structure = buildFamilyModel(config, { seed: null, returnLastOnly: options.returnLastOnly });
-  const ckpt = await openCheckpoint(path);
+  const opened = await openPretrained(source);
+  const ckpt = opened.checkpoint;
   try {
+    const { json, file } = requireConfig(opened);
+    const config = lmConfigFromHuggingFace(json, file);
+    const structure = buildFamilyModel(config, { seed: null, returnLastOnly: options.returnLastOnly });
     const prefix = detectPrefix(ckpt, config);
     const layout = familyHfLayout(config);
     const full = (t: StoredTensor) => (t.top ? t.name : prefix + t.name);
@@ -43,9 +44,10 @@ export async function loadFamilyCheckpoint(path: string, options: FamilyFromPret
     function* cut(name: string, t: Parameters<typeof storedToParameter>[1]) {
       for (const target of byName.get(name)!.targets) yield [target.label, storedToParameter(target, t)] as const;
     }
-    return await bindCheckpoint(structure, ckpt, [...byName.keys()], { progress: options.progress, title: `Loading ${path}` }, cut);
+    return await bindCheckpoint(structure, ckpt, [...byName.keys()], { progress: options.progress, title: `Loading ${opened.label}` }, cut);
   } finally {
-    await ckpt.close();
+    // An opened source belongs to the caller.
+    if (opened !== source) await ckpt.close();
   }
 }
 

@@ -8,6 +8,7 @@ import { Layer, child, staticField, LayerError, PositionsFromTokens, checkValues
 import type { TransformerMetadata } from './metadata.js';
 import { checkForwardFits, type CallSize } from './memory.js';
 import { buildModelFromConfig, loadPretrainedModel, type FamilyLoadOptions } from '../family.js';
+import type { PretrainedSource } from '@penjing/io';
 
 /** Options of `TransformerLM.call` (and side inputs for the body). */
 export interface TransformerLMCallOptions {
@@ -101,9 +102,12 @@ export class TransformerLM extends Layer.define('TransformerLM', {
    * llama, mistral, qwen2, qwen3, gpt2, gpt_neox (and Gemma's types once `@penjing/gemma` is
    * imported; a Gemma model comes back through its `toTransformerLM()`).
    *
+   * The source is a directory path (Node/Deno), a URL or base URL (fetched with Range
+   * requests), `{ safetensors: bytes, config }`, or a File/FileList/directory handle from a page.
+   *
    * @example const lm = await TransformerLM.fromPretrained('models/SmolLM2-135M');
    */
-  static async fromPretrained(path: string, options: FamilyLoadOptions & { returnLastOnly?: boolean } = {}): Promise<TransformerLM> {
+  static async fromPretrained(path: PretrainedSource, options: FamilyLoadOptions & { returnLastOnly?: boolean } = {}): Promise<TransformerLM> {
     return asTransformerLM(await loadPretrainedModel(path, options));
   }
 

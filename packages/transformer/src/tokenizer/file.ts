@@ -1,13 +1,14 @@
 /**
  * Loading a checkpoint directory's own tokenizer (`tokenizer.json`, plus
  * `tokenizer_config.json` when present), falling back to the bundled Gemma 3 tokenizer when
- * the directory has none. Node and Deno only: `node:fs` is imported lazily so that browser
- * bundles of this package never need it (browsers use {@link tokenizerFromJson}).
+ * the directory has none. The folder may be a path (Node/Deno: the file system is imported
+ * only then), a base URL, or files from a page.
  */
 import { TokenizerError } from './errors.js';
 import { tokenizerFromJson } from './from-json.js';
 import { GEMMA3_BUNDLED_SOURCE, gemma3Tokenizer } from './gemma3.js';
 import type { GemmaFamily, Tokenizer } from './types.js';
+import { folderOf, hasFileSystem, type CheckpointFolder, type PretrainedSource } from '@penjing/io';
 
 /** Options for {@link tokenizerFromFile} and {@link loadTokenizer}. */
 export interface TokenizerFileOptions {
@@ -20,19 +21,16 @@ export interface TokenizerFileOptions {
   readonly onFallback?: (message: string) => void;
 }
 
-function isMissing(e: unknown): boolean {
-  return (e as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
-}
-
-async function readJson(file: string, required: boolean): Promise<unknown> {
-  const { readTextFile } = await import('@penjing/io/node');
-  let text: string;
+/** A file of the folder as JSON; undefined when it is absent. */
+async function readJson(folder: CheckpointFolder, name: string): Promise<unknown> {
+  const file = `${folder.label.replace(/\/$/, '')}/${name}`;
+  let text: string | undefined;
   try {
-    text = await readTextFile(file);
+    text = await folder.text(name);
   } catch (cause) {
-    if (!required && isMissing(cause)) return undefined;
     throw new TokenizerError(file, `could not be read (${(cause as Error).message})`, { cause });
   }
+  if (text === undefined) return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch (cause) {
@@ -41,31 +39,34 @@ async function readJson(file: string, required: boolean): Promise<unknown> {
 }
 
 /**
- * The tokenizer saved in a Hugging Face checkpoint directory. When `DIR/tokenizer.json` is
- * absent it says so (through `onFallback`) and returns the bundled Gemma 3 tokenizer — unless
- * `family` says the checkpoint is Gemma 1 or 2, which is an error. A missing directory, an
- * unreadable or malformed file, or a vocabulary without Gemma's special tokens is a
- * {@link TokenizerError} naming the file.
+ * The tokenizer saved in a Hugging Face checkpoint folder: a directory path (Node/Deno), a
+ * base URL, or files/a directory handle from a page. When `tokenizer.json` is absent it says
+ * so (through `onFallback`) and returns the bundled Gemma 3 tokenizer — unless `family` says
+ * the checkpoint is Gemma 1 or 2, which is an error. A missing directory, an unreadable or
+ * malformed file, or a vocabulary without Gemma's special tokens is a {@link TokenizerError}
+ * naming the file.
  *
  * @example
  * const tok = await tokenizerFromFile('checkpoints/gemma-3-1b-it');
  * tok.source;   // 'checkpoints/gemma-3-1b-it/tokenizer.json'
+ * const web = await tokenizerFromFile('https://example.org/models/tiny/');
  */
-export async function tokenizerFromFile(dir: string, options: TokenizerFileOptions = {}): Promise<Tokenizer> {
-  const { stat } = await import('node:fs/promises');
-  const { join } = await import('node:path');
+export async function tokenizerFromFile(dir: PretrainedSource, options: TokenizerFileOptions = {}): Promise<Tokenizer> {
+  let folder: CheckpointFolder | undefined;
   try {
-    if (!(await stat(dir)).isDirectory()) {
-      throw new TokenizerError(dir, 'is not a directory', { fix: 'Pass the checkpoint directory that holds tokenizer.json.' });
-    }
+    folder = await folderOf(dir);
   } catch (cause) {
-    if (cause instanceof TokenizerError) throw cause;
-    throw new TokenizerError(dir, isMissing(cause) ? 'no such directory' : `cannot be opened (${(cause as Error).message})`, { cause });
+    const missing = /no such file or directory/.test((cause as Error).message);
+    throw new TokenizerError(String(dir), missing ? 'no such directory' : `cannot be opened (${(cause as Error).message})`, { cause });
   }
-  const jsonPath = join(dir, 'tokenizer.json');
-  const json = await readJson(jsonPath, false);
+  if (!folder) throw new TokenizerError(String(dir), 'is not a folder', { fix: 'Pass the checkpoint directory (or base URL, or files) that holds tokenizer.json.' });
+  if (typeof dir === 'string' && folder.label !== dir && hasFileSystem() && !/^[a-z]+:/i.test(dir)) {
+    throw new TokenizerError(dir, 'is not a directory', { fix: 'Pass the checkpoint directory that holds tokenizer.json.' });
+  }
+  const jsonPath = `${folder.label.replace(/\/$/, '')}/tokenizer.json`;
+  const json = await readJson(folder, 'tokenizer.json');
   if (json === undefined) return fallback(jsonPath, options);
-  const config = await readJson(join(dir, 'tokenizer_config.json'), false);
+  const config = await readJson(folder, 'tokenizer_config.json');
   return tokenizerFromJson(json, config ?? {}, jsonPath);
 }
 
@@ -88,6 +89,6 @@ function fallback(jsonPath: string, options: TokenizerFileOptions): Promise<Toke
  * const tok = await loadTokenizer();                 // bundled Gemma 3
  * const own = await loadTokenizer('ckpt/gemma-2-2b', { family: 'gemma2' });
  */
-export function loadTokenizer(dir?: string, options: TokenizerFileOptions = {}): Promise<Tokenizer> {
+export function loadTokenizer(dir?: PretrainedSource, options: TokenizerFileOptions = {}): Promise<Tokenizer> {
   return dir === undefined ? gemma3Tokenizer() : tokenizerFromFile(dir, options);
 }
