@@ -39,7 +39,7 @@ export class Checkpointed extends Layer<NamedArray, NamedArray> {
           // The recomputation reads the very parameter tensors listed in `held`, so the tape links them.
           // tfjs drops the engine's tape when a gradient computation at depth 0 ends, also this
           // nested one inside the outer backward pass, which still needs it: keep and restore it.
-          const state = tf.engine().state as unknown as { activeTape: unknown };
+          const state = tf.engine().state;
           const outer = state.activeTape;
           let grads: tf.Tensor[];
           try {
