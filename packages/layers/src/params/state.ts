@@ -18,7 +18,7 @@ let nextLabel = 0;
  * caller may still hold them).
  *
  * @example
- * class Counter extends Layer { declare readonly count: StateVariable<number>; constructor(f: { count: StateVariable<number> }) { super(f); }
+ * class Counter extends Layer.define('Counter', { count: child<StateVariable<number>>() }) {
  *   protected forward(x: unknown) { this.count.value += 1; return x; } }
  * const c = new Counter({ count: new StateVariable({ value: 0, label: 'calls' }) });
  * c.call(x); c.count.value; // 1
