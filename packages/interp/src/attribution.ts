@@ -75,13 +75,13 @@ function stackScores(products: NamedArray[], keep: readonly string[]): NamedArra
 }
 
 /** ∂metric/∂activation at each site on `tokens`, laid out like the cached activations. */
-export function gradientsAtSites<M>(model: M, tokens: NamedArray, names: readonly string[], like: Readonly<Record<string, NamedArray>>, metric: Metric): NamedArray[] {
+export function gradientsAtSites<M extends AnyLayer<NamedArray, NamedArray>>(model: M, tokens: NamedArray, names: readonly string[], like: Readonly<Record<string, NamedArray>>, metric: Metric): NamedArray[] {
   const zeros = names.map((n) => tf.zerosLike(like[n]!.data));
   try {
     const f = (...deltas: tf.Tensor[]) => {
       let patched = model;
       names.forEach((n, i) => (patched = insertAtSite(patched, n, new AddToActivation({ delta: new NamedArray(deltas[i]!, like[n]!.axes) }))));
-      const m = metric((patched as unknown as AnyLayer<NamedArray, NamedArray>).call(tokens), tokens);
+      const m = metric(patched.call(tokens), tokens);
       return m.names.length ? tf.sum(m.data) : (m.data as tf.Scalar);
     };
     const { value, grads } = tf.valueAndGrads(f as (...x: tf.Tensor[]) => tf.Scalar)(zeros);

@@ -26,7 +26,7 @@ export function topFeaturesPerToken(features: NamedArray, k: number): FeatureHit
   }
   const width = (features.namedShape as Record<string, number>)[FEATURES_AXIS]!;
   const [values, indices] = tf.tidy(() => {
-    const t = tf.topk(features.unwrap('seq', FEATURES_AXIS as never), Math.min(k, width));
+    const t = tf.topk(features.unwrap('seq', FEATURES_AXIS), Math.min(k, width));
     return [t.values.arraySync() as number[][], t.indices.arraySync() as number[][]];
   });
   return values.map((row, s) => row.map((value, j) => ({ feature: indices[s]![j]!, value })).filter((h) => h.value > 0));
@@ -48,7 +48,7 @@ export function topTokensForFeature(features: NamedArray, feature: number, k: nu
   if (!Number.isInteger(feature) || feature < 0 || feature >= width) throw new RangeError(`topTokensForFeature: feature ${feature} is not in [0, ${width}).`);
   const axes = features.names.filter((n) => n !== FEATURES_AXIS);
   const sizes = axes.map((n) => (features.namedShape as Record<string, number>)[n]!);
-  const flat = tf.tidy(() => (features.index({ [FEATURES_AXIS]: feature } as never) as NamedArray).unwrap(...(axes as never[])).dataSync() as Float32Array).slice();
+  const flat = tf.tidy(() => features.index({ [FEATURES_AXIS]: feature }).unwrap(...axes).dataSync() as Float32Array).slice();
   const order = Array.from(flat.keys()).sort((a, b) => flat[b]! - flat[a]!).slice(0, k).filter((i) => flat[i]! > 0);
   return order.map((i) => {
     const at: Record<string, number> = {};

@@ -36,8 +36,8 @@ export function lossMetric(positions?: readonly number[]): Metric {
  */
 export function logitDiffMetric(position: number, good: number, bad: number): Metric {
   return (logits) => {
-    const at = logits.index({ seq: position } as never) as NamedArray;
-    const d = (at.index({ vocabulary: good } as never) as NamedArray).sub(at.index({ vocabulary: bad } as never) as NamedArray);
+    const at = logits.index({ seq: position });
+    const d = at.index({ vocabulary: good }).sub(at.index({ vocabulary: bad }));
     return meanExceptWorlds(d);
   };
 }

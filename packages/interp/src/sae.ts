@@ -143,7 +143,7 @@ export class SparseAutoencoder extends Layer.define('SparseAutoencoder', {
   featureDirection(feature: number): NamedArray {
     const w = ((this.decoder.sublayers[0] as Linear).weights as Parameter).value;
     if (!Number.isInteger(feature) || feature < 0 || feature >= this.width) throw new RangeError(`featureDirection: feature ${feature} is not in [0, ${this.width}).`);
-    return w.index({ [FEATURES_AXIS]: feature } as never) as NamedArray;
+    return w.index({ [FEATURES_AXIS]: feature });
   }
 
   protected override forward(input: NamedArray): NamedArray {

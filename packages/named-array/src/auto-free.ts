@@ -22,10 +22,18 @@ interface Released {
   size: number;
 }
 
+const INSTALLED: unique symbol = Symbol.for('penjing.autoFree.installed');
+
+/**
+ * The engine as this module uses it: tfjs types disposeTensor as taking a Tensor, but it reads
+ * only the data id, dtype and size, which is all a released record keeps (holding the tensor
+ * would keep it reachable). The install mark lives on the engine, shared by every copy of this module.
+ */
 interface EngineInternals {
-  trackTensor(a: tf.Tensor, backend: unknown): void;
+  trackTensor(a: tf.Tensor, backend: tf.KernelBackend): void;
   disposeTensor(a: tf.Tensor | Released): void;
-  state: { tensorInfo: Map<object, unknown> };
+  state: { tensorInfo: WeakMap<object, unknown> };
+  [INSTALLED]?: boolean;
 }
 
 let enabled = readEnv();
@@ -38,7 +46,7 @@ function readEnv(): boolean {
   return !(raw === '0' || raw === 'false' || raw === 'off');
 }
 
-const engine = tf.engine() as unknown as EngineInternals;
+const engine: EngineInternals = tf.engine();
 
 const registry = new FinalizationRegistry<Released>((held) => {
   if (!enabled) return;
@@ -48,12 +56,9 @@ const registry = new FinalizationRegistry<Released>((held) => {
   freedCount++;
 });
 
-const INSTALLED = Symbol.for('penjing.autoFree.installed');
-
 function install(): void {
-  const marked = engine as unknown as Record<symbol, boolean>;
-  if (marked[INSTALLED]) return; // one install per tfjs engine, however many copies of this module load
-  marked[INSTALLED] = true;
+  if (engine[INSTALLED]) return; // one install per tfjs engine, however many copies of this module load
+  engine[INSTALLED] = true;
   const track = engine.trackTensor.bind(engine);
   const dispose = engine.disposeTensor.bind(engine);
   engine.trackTensor = (a, backend) => {

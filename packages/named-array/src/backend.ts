@@ -124,7 +124,7 @@ function resetWasmBackend(): void {
 
 /** Whether a backend instance exists (tf.findBackend would start it as a side effect). */
 function isStarted(name: string): boolean {
-  return name in (tf.engine() as unknown as { registry: Record<string, unknown> }).registry;
+  return name in tf.engine().registry;
 }
 
 async function startWasm(options: ReadyOptions, threads: number): Promise<void> {

@@ -114,7 +114,7 @@ function checkSameAxes(arrays: readonly NamedArray<string>[], what: string, exce
 }
 
 /** The data of `a` laid out in `ref`'s axis order (same axes). */
-function relaidLike(a: NamedArray<string>, ref: NamedArray<string>): tf.Tensor {
+function relaidLike(a: NamedArray<string>, ref: Pick<NamedArray<string>, 'axes'>): tf.Tensor {
   const perm = ref.axes.map((ax) => a.axes.indexOf(ax));
   return perm.every((p, i) => p === i) ? a.data : transpose(a.data, perm);
 }
@@ -144,7 +144,7 @@ export function stack<const A extends readonly NamedArray<string>[], const K ext
   const layout = [...names, ...pos.map((_, i) => i)];
   const t = tf.tidy(() =>
     tf.stack(
-      arrays.map((a) => relaidLike(ops.broadcastTo(ops.astype(a as NamedArray<string>, dtype), pos, full), { axes: layout } as unknown as NamedArray<string>)),
+      arrays.map((a) => relaidLike(ops.broadcastTo(ops.astype(a as NamedArray<string>, dtype), pos, full), { axes: layout })),
       0,
     ),
   );

@@ -28,7 +28,7 @@ const layouts = new WeakMap<tf.Tensor, Map<string, tf.Tensor>>();
 const seenOnce = new WeakSet<tf.Tensor>();
 
 function recordingGradients(): boolean {
-  return (tf.engine() as unknown as { state: { activeTape: unknown } }).state.activeTape != null;
+  return tf.engine().state.activeTape != null;
 }
 
 /** Whether a product of a `rows`-row operand with `big` should use a cached layout of `big`. */

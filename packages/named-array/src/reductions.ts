@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { NamedAxisError, formatNamedShape, formatNames } from './errors.js';
-import { NamedArray } from './named-array.js';
+import { NamedArray, retype } from './named-array.js';
 
 /**
  * Reductions, with Penzai's meaning: a method called with no axis names is numpy's method
@@ -38,7 +38,7 @@ export function reductionAxes(a: NamedArray<string>, names: readonly string[], w
 function reducer(op: (t: tf.Tensor, axes: number[]) => tf.Tensor, what: string) {
   return <N extends string, const M extends readonly N[]>(a: NamedArray<N>, ...names: M): NamedArray<Exclude<N, M[number]>> => {
     const dims = reductionAxes(a as NamedArray<string>, names, what);
-    if (!dims.length) return a as unknown as NamedArray<Exclude<N, M[number]>>;
+    if (!dims.length) return retype<Exclude<N, M[number]>>(a as NamedArray<string>);
     return new NamedArray(op(a.data, dims), a.axes.filter((_, i) => !dims.includes(i)).map(renumber(a.axes, dims)));
   };
 }

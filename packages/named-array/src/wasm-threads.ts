@@ -139,6 +139,8 @@ export async function startThreadedWasm(threads: number, timeoutMs = 60_000): Pr
     }
   }
   class PthreadWorker extends NodeWorker {
+    // node:worker_threads comes through getBuiltinModule, untyped: name the one base method used here.
+    declare terminate: () => unknown;
     constructor(url: string | URL, options?: object) {
       const text = urlText.get(String(url));
       try {
@@ -148,7 +150,7 @@ export async function startThreadedWasm(threads: number, timeoutMs = 60_000): Pr
         throw e;
       }
       stats.workersCreated++;
-      workers.push(this as unknown as { terminate(): unknown });
+      workers.push(this);
     }
     // Emscripten's error listener rethrows, which would end the process: report instead.
     on(event: string, listener: (...args: unknown[]) => void): this {

@@ -20,7 +20,7 @@ function display(this: unknown): MimeBundle {
  * @example basicInteractiveSetup(); // then a cell whose value is a model shows a foldable tree
  */
 export function basicInteractiveSetup(): void {
-  const proto = Struct.prototype as unknown as Record<symbol, unknown>;
+  const proto = Struct.prototype;
   if (!Object.prototype.hasOwnProperty.call(proto, JUPYTER_DISPLAY)) {
     Object.defineProperty(proto, JUPYTER_DISPLAY, { value: display, configurable: true, writable: true });
   }

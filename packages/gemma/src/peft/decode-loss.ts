@@ -14,6 +14,7 @@
  * from the tape when its only input, the table, does not lead back to what is differentiated.
  */
 import * as tf from '@tensorflow/tfjs';
+import { customGradient } from './custom-gradient.js';
 
 /** Options of `decodeCrossEntropy`. */
 export interface DecodeCrossEntropyOptions {
@@ -25,8 +26,6 @@ export interface DecodeCrossEntropyOptions {
    */
   readonly chunk?: number;
 }
-
-type GradBody = Parameters<typeof tf.customGrad>[0];
 
 /**
  * Σ_n w_n·(logsumexp(z_n) − z_n[t_n]) where z_n = cap(table · h_n) are the logits of position
@@ -94,7 +93,7 @@ export function decodeCrossEntropy(
   const rows = <T extends tf.Tensor>(t: T, s: number): T => tf.slice(t, s, Math.min(chunk, n - s)) as T;
 
   // The loss, differentiable in h (the table is read, not an input: its gradient is the other op's).
-  const viaHidden = ((hs: tf.Tensor2D, tgt: tf.Tensor1D, w: tf.Tensor1D, save: tf.GradSaveFunc) => {
+  const viaHidden = customGradient((hs: tf.Tensor2D, tgt: tf.Tensor1D, w: tf.Tensor1D, save: tf.GradSaveFunc) => {
     const parts = starts.map((s) =>
       tf.tidy(() => {
         const hc = rows(hs, s);
@@ -146,11 +145,11 @@ export function decodeCrossEntropy(
         return [dh, tf.zerosLike(t), tf.zerosLike(wt)];
       },
     };
-  }) as unknown as GradBody;
+  });
 
   // Zero, with the decode's gradient for the table: gᵀ·h, block by block of rows, so that
   // nothing [V, D]-sized is accumulated.
-  const viaTable = ((_tb: tf.Tensor2D, save: tf.GradSaveFunc) => {
+  const viaTable = customGradient((_tb: tf.Tensor2D, save: tf.GradSaveFunc) => {
     save([h, targets, weights, savedLse!]);
     return {
       value: tf.zeros([]),
@@ -166,12 +165,12 @@ export function decodeCrossEntropy(
         return [out];
       },
     };
-  }) as unknown as GradBody;
+  });
 
   try {
     return tf.tidy(() => {
-      const a = tf.customGrad(viaHidden)(h, targets, weights);
-      const b = tf.customGrad(viaTable)(table);
+      const a = viaHidden(h, targets, weights);
+      const b = viaTable(table);
       return tf.add(a, b) as tf.Scalar;
     });
   } finally {

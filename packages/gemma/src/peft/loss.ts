@@ -15,6 +15,7 @@ import { NamedArray, formatNamedShape } from '@penjing/named-array';
 import { LayerError } from '@penjing/layers';
 import { decodeNextTokenCrossEntropy, splitDecode } from './decode-split.js';
 import { checkRows, nextTokenTargets } from './targets.js';
+import { customGradient } from './custom-gradient.js';
 
 /** One training batch: tokens, and which of them count as targets. */
 export interface LoraBatch {
@@ -78,8 +79,7 @@ function fusedCrossEntropy(x: tf.Tensor2D, targets: tf.Tensor1D, weights: tf.Ten
       },
     };
   };
-  const f = tf.customGrad(body as unknown as Parameters<typeof tf.customGrad>[0]);
-  return f(x, targets, weights) as tf.Scalar;
+  return customGradient(body)(x, targets, weights) as tf.Scalar;
 }
 
 /**

@@ -89,7 +89,7 @@ export class CompiledGraph {
     return mapLeaves(this.template, (leaf) => {
       if (!isOutputLeaf(leaf)) return leaf;
       const t = outs[leaf.output]!;
-      return leaf.axes ? new NamedArray(t, leaf.axes as never) : t;
+      return leaf.axes ? new NamedArray(t, leaf.axes) : t;
     }, isOutputLeaf);
   }
 

@@ -58,7 +58,7 @@ class TraceBackend extends tf.KernelBackend {
     return true;
   }
   override memory() {
-    return { unreliable: true } as never;
+    return { unreliable: true };
   }
   override floatPrecision(): 32 {
     return 32;
@@ -106,7 +106,7 @@ class TraceBackend extends tf.KernelBackend {
     const id = this.ids.get(dataId);
     if (id !== undefined) return id;
     const rec = activeRecorder();
-    const info = (tf.engine() as unknown as { state: { tensorInfo: WeakMap<object, { backend: tf.KernelBackend; shape: number[]; dtype: tf.DataType }> } }).state.tensorInfo.get(dataId);
+    const info = tf.engine().state.tensorInfo.get(dataId);
     if (!info) throw new JitError(`${rec.here('a layer')} used a tensor that was already disposed.`);
     const dtype = traceDtype(info.dtype, rec.here('a captured tensor'));
     const v = rec.captureForeign(dataId, info.shape, dtype, () => asTyped(info.backend.readSync(dataId), dtype));

@@ -155,10 +155,12 @@ export abstract class Layer<I = unknown, O = unknown> extends Struct {
    */
   call(input: I, side: SideInputs = {}): O {
     const observer = layerCallObserver;
-    if (!observer) return callLayer(this, input, side);
+    // `forward` is protected: the class hands it to the module's call machinery.
+    const forward = (x: I, s: SideInputs): O => this.forward(x, s);
+    if (!observer) return callLayer(this, forward, input, side);
     observer.enter(this);
     try {
-      return callLayer(this, input, side);
+      return callLayer(this, forward, input, side);
     } finally {
       observer.exit();
     }
@@ -166,8 +168,7 @@ export abstract class Layer<I = unknown, O = unknown> extends Struct {
 }
 
 /** `call` without the trace observer (a compiler observes which layer is running). */
-function callLayer<I, O>(layer: Layer<I, O>, input: I, side: SideInputs): O {
-  const forward = (layer as unknown as { forward(input: I, side: SideInputs): O }).forward.bind(layer);
+function callLayer<I, O>(layer: Layer<I, O>, forward: (input: I, side: SideInputs) => O, input: I, side: SideInputs): O {
   if ((side as Record<symbol, unknown>)[INSIDE]) {
     try {
       return forward(input, side);

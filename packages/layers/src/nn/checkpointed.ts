@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { NamedArray } from '@penjing/named-array';
 import { Layer, LayerError, tensorsIn, type SideInputs } from '../core/layer.js';
+import { child } from '../tree/fields.js';
 
 /**
  * Runs `body` without keeping its intermediate tensors for the backward pass and recomputes
@@ -9,13 +10,7 @@ import { Layer, LayerError, tensorsIn, type SideInputs } from '../core/layer.js'
  * every float tensor the body holds (its parameters).
  * @example const block = new Checkpointed({ body: transformerBlock });
  */
-export class Checkpointed extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['body'] as const;
-  declare readonly body: Layer<NamedArray, NamedArray>;
-  constructor(f: { body: Layer<NamedArray, NamedArray> }) {
-    super(f);
-  }
-
+export class Checkpointed extends Layer.define('Checkpointed', { body: child<Layer<NamedArray, NamedArray>>() })<NamedArray, NamedArray> {
   protected override forward(x: NamedArray, side: SideInputs): NamedArray {
     if (!(x instanceof NamedArray)) throw new LayerError(`Checkpointed expects a NamedArray input; got ${typeof x}.`);
     const held = [...new Set(tensorsIn(this.body))].filter((t) => t.dtype === 'float32');
@@ -39,7 +34,7 @@ export class Checkpointed extends Layer<NamedArray, NamedArray> {
           // The recomputation reads the very parameter tensors listed in `held`, so the tape links them.
           // tfjs drops the engine's tape when a gradient computation at depth 0 ends, also this
           // nested one inside the outer backward pass, which still needs it: keep and restore it.
-          const state = tf.engine().state as unknown as { activeTape: unknown };
+          const state = tf.engine().state;
           const outer = state.activeTape;
           let grads: tf.Tensor[];
           try {

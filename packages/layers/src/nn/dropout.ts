@@ -1,6 +1,7 @@
 import * as nx from '@penjing/named-array';
 import { NamedArray } from '@penjing/named-array';
 import { Layer, LayerError, type SideInputs } from '../core/layer.js';
+import { staticField } from '../tree/fields.js';
 import { requireNamed } from './checks.js';
 
 /** The side input `Dropout` reads. */
@@ -39,14 +40,14 @@ export class RandomStream {
  * evaluation, remove it: `select(model).atInstancesOf(Dropout).set(new Identity())`.
  * @example new Dropout({ rate: 0.1 }).call(x, { randomStream: new RandomStream(0) })
  */
-export class Dropout extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['rate', 'sideInputName'] as const;
-  declare readonly rate: number;
+export class Dropout extends Layer.define('Dropout', {
+  rate: staticField<number>(),
   /** The side input holding the RandomStream (default `randomStream`). */
-  declare readonly sideInputName: string;
+  sideInputName: staticField<string>().default(RANDOM_STREAM),
+})<NamedArray, NamedArray> {
   constructor(f: { rate: number; sideInputName?: string }) {
     if (!(f.rate >= 0 && f.rate < 1)) throw new RangeError(`Dropout: rate must be in [0, 1); got ${f.rate}.`);
-    super({ rate: f.rate, sideInputName: f.sideInputName ?? RANDOM_STREAM });
+    super(f);
   }
   override sideInputRequests(): readonly string[] {
     return [this.sideInputName];

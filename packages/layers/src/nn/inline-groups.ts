@@ -33,7 +33,7 @@ export function inlineGroups<T>(tree: T, parentFilter: GroupFilter = () => true,
     const rebuilt = withChildren(node, childrenOf(node).map(([, v]) => go(v)));
     if (!isGroup(rebuilt) || !parentOk(rebuilt)) return rebuilt;
     const flat = rebuilt.sublayers.flatMap((l): Layer[] => (isGroup(l) && childOk(l) ? [...l.sublayers] : [l]));
-    return flat.length === rebuilt.sublayers.length && flat.every((l, i) => l === rebuilt.sublayers[i]) ? rebuilt : rebuilt.replace({ sublayers: Object.freeze(flat) } as never);
+    return flat.length === rebuilt.sublayers.length && flat.every((l, i) => l === rebuilt.sublayers[i]) ? rebuilt : rebuilt.replace({ sublayers: Object.freeze(flat) });
   };
   return go(tree) as T;
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { Struct } from '../tree/struct.js';
+import { child, staticField } from '../tree/fields.js';
 import { keyPathToString } from '../tree/keypath.js';
 import { select } from '../select/selection.js';
 import { tensorsIn, type Layer, type SideInputs } from '../core/layer.js';
@@ -17,7 +18,7 @@ let nextLabel = 0;
  * caller may still hold them).
  *
  * @example
- * class Counter extends Layer { declare readonly count: StateVariable<number>; constructor(f: { count: StateVariable<number> }) { super(f); }
+ * class Counter extends Layer.define('Counter', { count: child<StateVariable<number>>() }) {
  *   protected forward(x: unknown) { this.count.value += 1; return x; } }
  * const c = new Counter({ count: new StateVariable({ value: 0, label: 'calls' }) });
  * c.call(x); c.count.value; // 1
@@ -53,12 +54,7 @@ function keepTensors<V>(v: V): V {
  * The place of a state variable in an unbound tree (Penzai's `StateVariableSlot`).
  * @example unbindStateVars(model).tree // StateVariables replaced by StateVariableSlot({label})
  */
-export class StateVariableSlot extends Struct {
-  static override readonly fields = ['label'] as const;
-  declare readonly label: string;
-  constructor(f: { label: string }) {
-    super(f);
-  }
+export class StateVariableSlot extends Struct.define('StateVariableSlot', { label: staticField<string>() }) {
   /** Reading an unbound slot fails with the fix. @example slot.value // throws */
   get value(): never {
     throw new Error(`State variable '${this.label}' is unbound: run the tree with statelessCall(tree, values, input), or rebind it with bindStateVars(tree, values).`);
@@ -69,9 +65,8 @@ export class StateVariableSlot extends Struct {
  * A frozen snapshot of a state variable (Penzai's `StateVariableValue`): readable, not writable.
  * @example freezeVariables(model) // StateVariables become StateVariableValue({label, value})
  */
-export class StateVariableValue<V = unknown> extends Struct {
-  static override readonly fields = ['label', 'value'] as const;
-  declare readonly label: string;
+export class StateVariableValue<V = unknown> extends Struct.define('StateVariableValue', { label: staticField<string>(), value: child<unknown>() }) {
+  // A class's type parameters cannot reach its definition, so the generic field is narrowed here.
   declare readonly value: V;
   constructor(f: { label: string; value: V }) {
     super(f);
@@ -83,9 +78,8 @@ export class StateVariableValue<V = unknown> extends Struct {
  * before, but nothing trains or unbinds it.
  * @example freezeParams(model) // every Parameter becomes a ParameterValue
  */
-export class ParameterValue<V = unknown> extends Struct {
-  static override readonly fields = ['label', 'value'] as const;
-  declare readonly label: string;
+export class ParameterValue<V = unknown> extends Struct.define('ParameterValue', { label: staticField<string>(), value: child<unknown>() }) {
+  // A class's type parameters cannot reach its definition, so the generic field is narrowed here.
   declare readonly value: V;
   constructor(f: { label: string; value: V }) {
     super(f);

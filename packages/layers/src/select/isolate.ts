@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { NamedArray } from '@penjing/named-array';
 import { Layer, type SideInputs } from '../core/layer.js';
 import { Struct } from '../tree/struct.js';
+import { child } from '../tree/fields.js';
 import { childrenOf, isContainer, withChildren } from '../tree/tree.js';
 import { keyPathToString } from '../tree/keypath.js';
 import type { Selection } from './selection.js';
@@ -36,7 +37,7 @@ export function callAndExtractSubmodel<S, I>(selection: Selection<S, Layer<I, un
   }
   if (!(selection.root instanceof Layer)) throw new Error('callAndExtractSubmodel: the selection must be made in a Layer tree (its root is called).');
   const box: { arg?: unknown; side?: SideInputs; out?: unknown; calls: number } = { calls: 0 };
-  const probed = selection.apply((layer) => new Capture({ body: layer as unknown as Layer, box })) as Layer<I, unknown>;
+  const probed = selection.apply(() => new Capture({ body: submodel, box })) as Layer<I, unknown>; // the one selected node is `submodel`
   const out = probed.call(input, side);
   for (const t of new Set(tensorsOf(out))) if (!tensorsOf([input, side, box.arg, box.side, box.out]).includes(t)) t.dispose();
   if (box.calls !== 1) {
@@ -47,13 +48,10 @@ export function callAndExtractSubmodel<S, I>(selection: Selection<S, Layer<I, un
 }
 
 /** A transparent wrapper that records its body's input, side inputs and output (internal). */
-class Capture extends Layer {
-  static override readonly fields = ['body', 'box'] as const;
-  declare readonly body: Layer;
-  declare readonly box: { arg?: unknown; side?: SideInputs; out?: unknown; calls: number };
-  constructor(f: { body: Layer; box: Capture['box'] }) {
-    super(f);
-  }
+class Capture extends Layer.define('Capture', {
+  body: child<Layer>(),
+  box: child<{ arg?: unknown; side?: SideInputs; out?: unknown; calls: number }>(),
+}) {
   protected override forward(x: unknown, side: SideInputs): unknown {
     const out = this.body.call(x, side);
     this.box.calls++;

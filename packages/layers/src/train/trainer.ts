@@ -91,7 +91,7 @@ export class Trainer<T, B = unknown> {
     const t = this.initial;
     if (!(t instanceof Struct)) return t;
     const copy = Object.create(Object.getPrototypeOf(t)) as Record<string, unknown>;
-    for (const k of Object.keys(t)) copy[k] = (t as unknown as Record<string, unknown>)[k];
+    for (const [k, v] of Object.entries(t)) copy[k] = v;
     return Object.freeze(copy) as T;
   }
 

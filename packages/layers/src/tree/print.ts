@@ -12,7 +12,7 @@ function printed(this: Struct): string {
   return `${PRINT_HINT}\n${formatTree(this)}`;
 }
 
-const proto = Struct.prototype as unknown as Record<string | symbol, unknown>;
+const proto = Struct.prototype;
 for (const key of ['toString', Symbol.for('nodejs.util.inspect.custom'), Symbol.for('Deno.customInspect')] as const) {
   if (!Object.prototype.hasOwnProperty.call(proto, key)) Object.defineProperty(proto, key, { value: printed, configurable: true, writable: true });
 }

@@ -33,7 +33,8 @@ function ropeLayers(c: LMConfig): Layer[] {
   const axis = 'projection';
   if (r.scaling?.type === 'llama3') {
     if (r.rotaryDims !== c.headDim) throw new RangeError(`${c.modelType} config: llama3 rope scaling with partial rotary embeddings is not supported.`);
-    return [new ApplyLlama3RoPE({ embeddingAxis: axis, maxWavelength: r.theta, ...r.scaling })];
+    const { factor, lowFreqFactor, highFreqFactor, originalMaxPositions } = r.scaling;
+    return [new ApplyLlama3RoPE({ embeddingAxis: axis, maxWavelength: r.theta, factor, lowFreqFactor, highFreqFactor, originalMaxPositions })];
   }
   const scaleFactor = r.scaling?.factor ?? 1;
   if (r.rotaryDims < c.headDim) {

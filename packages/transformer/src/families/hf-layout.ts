@@ -143,8 +143,8 @@ function gpt2Layout(c: LMConfig): StoredTensor[] {
     b.norm(`${p}ln_1`, n.preAttentionNorm, 'embedding', c.embedDim, 'n_embd', true);
     // Conv1D: columns are [q | k | v], each heads × head_dim.
     b.fused(`${p}attn.c_attn.weight`, [c.embedDim, 3 * c.embedDim], 'n_embd × 3·n_embd', [...D, ['part', 3], ...q],
-      labels.map((l) => `${l}.weights`) as never, ['embedding', ...names(q)]);
-    b.fused(`${p}attn.c_attn.bias`, [3 * c.embedDim], '3·n_embd', [['part', 3], ...q], labels.map((l) => `${l}.bias`) as never, names(q));
+      qkv(labels, 'weights'), ['embedding', ...names(q)]);
+    b.fused(`${p}attn.c_attn.bias`, [3 * c.embedDim], '3·n_embd', [['part', 3], ...q], qkv(labels, 'bias'), names(q));
     b.conv1d(`${p}attn.c_proj`, n.output, q, D, 'n_embd × n_embd');
     b.norm(`${p}ln_2`, n.preFfwNorm, 'embedding', c.embedDim, 'n_embd', true);
     b.conv1d(`${p}mlp.c_fc`, n.inLinear, D, F, 'n_embd × n_inner');
@@ -170,8 +170,8 @@ function neoxLayout(c: LMConfig): StoredTensor[] {
     // Rows grouped per head: [heads, 3, head_dim].
     const rows: Axes = [headAxis, ['part', 3], proj];
     b.fused(`${p}attention.query_key_value.weight`, [3 * c.embedDim, c.embedDim], '3·hidden_size × hidden_size', [...rows, ...D],
-      labels.map((l) => `${l}.weights`) as never, ['embedding', ...names(q)]);
-    if (c.qkvBias) b.fused(`${p}attention.query_key_value.bias`, [3 * c.embedDim], '3·hidden_size', rows, labels.map((l) => `${l}.bias`) as never, names(q));
+      qkv(labels, 'weights'), ['embedding', ...names(q)]);
+    if (c.qkvBias) b.fused(`${p}attention.query_key_value.bias`, [3 * c.embedDim], '3·hidden_size', rows, qkv(labels, 'bias'), names(q));
     b.linear(`${p}attention.dense`, n.output, D, q, 'hidden_size × hidden_size', c.outputBias);
     b.norm(`${p}post_attention_layernorm`, n.preFfwNorm, 'embedding', c.embedDim, 'hidden_size', true);
     b.linear(`${p}mlp.dense_h_to_4h`, n.inLinear, F, D, 'intermediate_size × hidden_size', true);
@@ -180,6 +180,11 @@ function neoxLayout(c: LMConfig): StoredTensor[] {
   b.norm('final_layer_norm', FAMILY_NAMES.finalNorm, 'embedding', c.embedDim, 'hidden_size', true);
   if (!c.tieEmbeddings) b.add('embed_out.weight', 'vocab_size × hidden_size', [['vocabulary', c.vocabSize], ...D], `${FAMILY_NAMES.lmHead}.weights`, ['embedding', 'vocabulary'], true);
   return b.out;
+}
+
+/** The three parameter paths a fused q|k|v tensor splits into, e.g. `blocks.0.attention.query.weights`. */
+function qkv(labels: readonly [string, string, string], leaf: string): readonly [string, string, string] {
+  return [`${labels[0]}.${leaf}`, `${labels[1]}.${leaf}`, `${labels[2]}.${leaf}`];
 }
 
 /**
@@ -191,7 +196,7 @@ function neoxLayout(c: LMConfig): StoredTensor[] {
 export function storedToParameter(target: ParameterTarget, t: tf.Tensor): NamedArray {
   const data = tf.tidy(() => {
     let named = new NamedArray(tf.reshape(t, shapeOf(target.axes)), names(target.axes));
-    if (target.pick) named = named.index({ [target.pick.axis]: target.pick.index } as never) as NamedArray;
+    if (target.pick) named = named.index({ [target.pick.axis]: target.pick.index });
     return (named.orderAs as (...n: string[]) => NamedArray)(...target.order).data.clone();
   });
   return new NamedArray(data, target.order);

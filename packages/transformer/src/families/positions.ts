@@ -4,7 +4,7 @@
  * RoPE's do, so explicit positions, padding (−1) and the KV cache work the same way.
  */
 import { NamedArray, formatNamedShape } from '@penjing/named-array';
-import { EmbeddingTable, Layer, LayerError, requireNamed, type SideInputs } from '@penjing/layers';
+import { EmbeddingTable, Layer, LayerError, child, requireNamed, staticField, type SideInputs } from '@penjing/layers';
 
 /**
  * Adds `table[position]` to `{…, seq, embedding}` activations. The table's vocabulary axis is
@@ -12,13 +12,10 @@ import { EmbeddingTable, Layer, LayerError, requireNamed, type SideInputs } from
  *
  * @example new AddPositionEmbeddings({ table: EmbeddingTable.fromConfig({ name: 'transformer/position_embedder', seed: 0, vocabSize: 1024, embeddingAxes: { embedding: 768 }, vocabularyAxis: 'positions' }) })
  */
-export class AddPositionEmbeddings extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = ['table', 'positionsInputName'] as const;
-  declare readonly table: EmbeddingTable;
-  declare readonly positionsInputName: string;
-  constructor(f: { table: EmbeddingTable; positionsInputName?: string }) {
-    super({ table: f.table, positionsInputName: f.positionsInputName ?? 'tokenPositions' });
-  }
+export class AddPositionEmbeddings extends Layer.define('AddPositionEmbeddings', {
+  table: child<EmbeddingTable>(),
+  positionsInputName: staticField<string>().default('tokenPositions'),
+})<NamedArray, NamedArray> {
   override sideInputRequests(): readonly string[] {
     return [this.positionsInputName];
   }
@@ -35,6 +32,6 @@ export class AddPositionEmbeddings extends Layer<NamedArray, NamedArray> {
     if (highest >= rows) {
       throw new LayerError(`${who}: position ${highest} is beyond the table's ${rows} rows (positions ${formatNamedShape(pos.namedShape)}); this model reads at most ${rows} tokens.`);
     }
-    return x.add(t.index({ [this.table.vocabularyAxis]: pos.maximum(0) } as never) as NamedArray);
+    return x.add(t.index({ [this.table.vocabularyAxis]: pos.maximum(0) }));
   }
 }

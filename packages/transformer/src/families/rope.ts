@@ -4,7 +4,7 @@
  * The rotation itself is the catalogue's (`rotateWithFrequencies`), shared with `ApplyRoPE`.
  */
 import type { NamedArray } from '@penjing/named-array';
-import { Layer, checkInputAxes, requireNamed, rotateWithFrequencies, type SideInputs } from '@penjing/layers';
+import { Layer, checkInputAxes, requireNamed, rotateWithFrequencies, staticField, type FieldInputs, type SideInputs } from '@penjing/layers';
 
 /**
  * The inverse frequencies of Llama 3's scaled RoPE for a rotated size `d`:
@@ -31,30 +31,28 @@ export function llama3InverseFrequencies(
   });
 }
 
+/** The fields of ApplyLlama3RoPE (named so its constructor can check them together). */
+const llama3RoPEFields = {
+  embeddingAxis: staticField<string>(),
+  maxWavelength: staticField<number>(),
+  factor: staticField<number>(),
+  lowFreqFactor: staticField<number>(),
+  highFreqFactor: staticField<number>(),
+  originalMaxPositions: staticField<number>(),
+  positionsInputName: staticField<string>().default('tokenPositions'),
+};
+
 /**
  * Split-half RoPE over `embeddingAxis` with Llama 3's frequency scaling.
  *
  * @example new ApplyLlama3RoPE({ embeddingAxis: 'projection', maxWavelength: 500000, factor: 32, lowFreqFactor: 1, highFreqFactor: 4, originalMaxPositions: 8192 })
  */
-export class ApplyLlama3RoPE extends Layer<NamedArray, NamedArray> {
-  static override readonly fields = [
-    'embeddingAxis', 'maxWavelength', 'factor', 'lowFreqFactor', 'highFreqFactor', 'originalMaxPositions', 'positionsInputName',
-  ] as const;
-  declare readonly embeddingAxis: string;
-  declare readonly maxWavelength: number;
-  declare readonly factor: number;
-  declare readonly lowFreqFactor: number;
-  declare readonly highFreqFactor: number;
-  declare readonly originalMaxPositions: number;
-  declare readonly positionsInputName: string;
-  constructor(f: {
-    embeddingAxis: string; maxWavelength: number; factor: number; lowFreqFactor: number; highFreqFactor: number;
-    originalMaxPositions: number; positionsInputName?: string;
-  }) {
+export class ApplyLlama3RoPE extends Layer.define('ApplyLlama3RoPE', llama3RoPEFields)<NamedArray, NamedArray> {
+  constructor(f: FieldInputs<typeof llama3RoPEFields>) {
     if (!(f.factor >= 1) || !(f.highFreqFactor > f.lowFreqFactor) || !(f.originalMaxPositions > 0)) {
       throw new RangeError(`ApplyLlama3RoPE: need factor ≥ 1, high_freq_factor > low_freq_factor and original_max_position_embeddings > 0; got ${JSON.stringify(f)}.`);
     }
-    super({ ...f, positionsInputName: f.positionsInputName ?? 'tokenPositions' });
+    super(f);
   }
   override sideInputRequests(): readonly string[] {
     return [this.positionsInputName];

@@ -150,7 +150,7 @@ export function writeSlots(array: NamedArray, axis: string, start: number, value
 }
 
 function canScatter(): boolean {
-  const recording = (tf.engine() as unknown as { state: { activeTape: unknown } }).state.activeTape != null;
+  const recording = tf.engine().state.activeTape != null;
   return !recording && tf.getKernel('TensorScatterUpdate', tf.getBackend()) !== undefined;
 }
 
