@@ -1,6 +1,6 @@
 // Assertions on examples/penzai/jitting_and_sharding.ipynb: the stateful counter counts, its
 // variables unbind, rebind and run as a pure function (state passed in is unchanged), and the
-// notebook says jit is pending and sharding out of scope.
+// jitted tiny Gemma gives the eager logits; sharding is out of scope.
 import { cell, ensure, expectAllRan, expectViewer, type NotebookSummary } from '../lib.ts';
 
 export default function check(s: NotebookSummary): void {
@@ -17,5 +17,5 @@ export default function check(s: NotebookSummary): void {
   has('// check: rebinding', 'rebinding call -> counter 3 · new state {"counter":3} · old state {"counter":2}', 'statelessCall -> counter 4 · new state {"counter":4}');
   has('// check: functional-init', 'same weights from the same seed: true');
   // The original model counted to 3 in the previous cell; eager calls continue at 4 and 5.
-  has('// check: jit-pending', 'counter: 4 5');
+  has('// check: jit-pending', 'counter: 4 5', 'equal eager within 1e-5: true');
 }
