@@ -3,32 +3,15 @@
 import * as tf from '@tensorflow/tfjs';
 import * as nx from '@penjing/named-array';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GemmaTransformer, gemmaPreset } from '@penjing/gemma';
+import type { GemmaTransformer } from '@penjing/gemma';
+import { naiveGreedy, tinyGenerationConfig, tinyGenerationModel } from './greedy-reference.js';
 import { GenerationError, generate, stripPadding } from '@penjing/transformer';
 
 let model: GemmaTransformer;
 beforeAll(async () => {
-  await nx.ready();
-  const config = gemmaPreset('gemma3_270m', {
-    numLayers: 2, embedDim: 32, hiddenDim: 48, numHeads: 2, numKvHeads: 1, headDim: 8, vocabSize: 151,
-    slidingWindowSize: 3, attentionTypes: ['local', 'global'],
-  });
-  model = GemmaTransformer.fromConfig(config, { seed: 11 });
+  model = await tinyGenerationModel();
 });
 
-/** Independent reference: greedy decoding re-running the whole uncached model on the row alone. */
-function naiveGreedy(prompt: number[], steps: number): number[] {
-  const ids = [...prompt];
-  for (let s = 0; s < steps; s++) {
-    const t = nx.wrap(tf.tensor2d([ids], [1, ids.length], 'int32'), 'batch', 'seq');
-    const logits = model.call(t);
-    const last = Array.from(logits.index({ batch: 0, seq: ids.length - 1 }).data.dataSync());
-    t.dispose();
-    logits.dispose();
-    ids.push(last.indexOf(Math.max(...last)));
-  }
-  return ids.slice(prompt.length);
-}
 
 const prompts = [[2, 17, 40, 99, 5], [2, 8], [2, 60, 61, 62]];
 const pad = (rows: number[][], side: 'left' | 'right') => {
@@ -47,7 +30,7 @@ describe('generate on padded prompt batches', () => {
       tokens.dispose();
       prompts.forEach((p, i) => {
         expect(out[i]!.promptTokens).toEqual(p);
-        expect(out[i]!.tokens).toEqual(naiveGreedy(p, 6));
+        expect(out[i]!.tokens).toEqual(naiveGreedy(model, p, 6));
       });
     });
   }
@@ -64,7 +47,7 @@ describe('generate on padded prompt batches', () => {
     one.dispose();
     expect(Array.isArray(r)).toBe(false);
     expect(r.promptTokens).toEqual([2, 17, 40]);
-    expect(r.tokens).toEqual(naiveGreedy([2, 17, 40], 3));
+    expect(r.tokens).toEqual(naiveGreedy(model, [2, 17, 40], 3));
   });
 
   it('stripPadding removes pad ids at both ends only', () => {

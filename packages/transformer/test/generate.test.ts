@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as nx from '@penjing/named-array';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GemmaTransformer, gemmaPreset } from '@penjing/gemma';
+import { naiveGreedy, tinyGenerationConfig, tinyGenerationModel } from './greedy-reference.js';
 import {
   GenerationError, defaultStopIds, generate, generateStream, padLeft, toCachingModel, type GenerationProgress,
   gemma3Tokenizer,
@@ -9,34 +10,17 @@ import {
 
 let model: GemmaTransformer;
 
-const config = gemmaPreset('gemma3_270m', {
-  numLayers: 2, embedDim: 32, hiddenDim: 48, numHeads: 2, numKvHeads: 1, headDim: 8, vocabSize: 151,
-  slidingWindowSize: 3, attentionTypes: ['local', 'global'],
-});
+const config = tinyGenerationConfig;
 beforeAll(async () => {
-  await nx.ready();
-  model = GemmaTransformer.fromConfig(config, { seed: 11 });
+  model = await tinyGenerationModel();
 });
 
-/** An independent reference: greedy decoding by re-running the full uncached model on the whole sequence each step. */
-function naiveGreedy(prompt: number[], steps: number): number[] {
-  const ids = [...prompt];
-  for (let s = 0; s < steps; s++) {
-    const t = nx.wrap(tf.tensor2d([ids], [1, ids.length], 'int32'), 'batch', 'seq');
-    const logits = model.call(t);
-    const last = Array.from(logits.index({ batch: 0, seq: ids.length - 1 }).data.dataSync());
-    t.dispose();
-    logits.dispose();
-    ids.push(last.indexOf(Math.max(...last)));
-  }
-  return ids.slice(prompt.length);
-}
 
 describe('generate', () => {
   it('greedy decoding with the cache equals re-running the full model each step', async () => {
     const prompt = [2, 17, 40, 99, 5];
     const r = await generate(model, prompt, { maxNewTokens: 12, stopIds: [] });
-    expect(r.tokens).toEqual(naiveGreedy(prompt, 12));
+    expect(r.tokens).toEqual(naiveGreedy(model, prompt, 12));
     expect(r.finishReason).toBe('length');
     expect(r.promptTokens).toEqual(prompt);
     expect(r.text).toBeUndefined();
@@ -53,7 +37,7 @@ describe('generate', () => {
 
   it('stops a row at its stop id, which is not part of the tokens', async () => {
     const prompt = [2, 17, 40, 99, 5];
-    const free = naiveGreedy(prompt, 10);
+    const free = naiveGreedy(model, prompt, 10);
     const stop = free[4]!;
     const k = free.indexOf(stop);
     const r = await generate(model, prompt, { maxNewTokens: 10, stopIds: [stop] });
