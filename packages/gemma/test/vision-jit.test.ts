@@ -52,4 +52,17 @@ describe('jit(model).call(tokens, { images })', () => {
     await fast.dispose();
     disposeTree(model);
   });
+
+  it("runs with { weights: 'lazy' }: the tower's weights never enter tfjs", { timeout: 120_000 }, async () => {
+    const before = tf.memory().numBytes;
+    const lazy = await GemmaTransformer.fromPretrained(join(FIXTURES, 'wrapper'), { quiet: true, weights: 'lazy' });
+    expect(tf.memory().numBytes).toBe(before);
+    const tokens = nx.wrap(tf.tensor2d(ref.tokens.flat(), [3, 20], 'int32')).tag('batch', 'seq');
+    const images = nx.wrap(tf.tensor(ref.images, ref.images_shape, 'float32')).tag('batch', 'image', 'height', 'width', 'channel');
+    const fast = jit(lazy, { onCompile: () => {} });
+    const logits = await fast.call(tokens, { images });
+    expect(maxAbs(logits.unwrap('batch', 'seq', 'vocabulary').dataSync(), ref.logits) / Math.max(...ref.logits.map(Math.abs))).toBeLessThan(1e-5);
+    for (const x of [tokens, images, logits]) x.dispose();
+    await fast.dispose();
+  });
 });
