@@ -60,4 +60,21 @@ describe('image attention in Chromium', () => {
     image.dispose();
     weights.dispose();
   });
+
+  it('switches the query shown when its token is clicked', async () => {
+    const image = nx.wrap(tf.fill([8, 8, 3], 0)).tag('height', 'width', 'channel');
+    const weights = nx.fromArray([[0.5, 0.1, 0.1, 0.3], [0.1, 0.1, 0.7, 0.1], [0.2, 0.2, 0.2, 0.4]], ['seq', 'kv_seq']);
+    const html = renderImageAttention(image, weights, { queries: [0, 2], tokens: ['first', 'second', 'third'] }).html();
+    const p = await openHtml(browser(), htmlDocument([html]));
+    const shown = () => p.page.$$eval('.pj-image-attention-row', (rows) => rows.filter((r) => (r as HTMLElement).offsetParent !== null).map((r) => r.getAttribute('data-query')));
+    expect(await shown()).toEqual(['0']);
+    await p.page.click('label:has-text("third")');
+    expect(await shown()).toEqual(['2']);
+    await p.page.click('label:has-text("first")');
+    expect(await shown()).toEqual(['0']);
+    expect(p.errors).toEqual([]);
+    await p.close();
+    image.dispose();
+    weights.dispose();
+  });
 });

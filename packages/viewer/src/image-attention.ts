@@ -42,6 +42,11 @@ export interface ImageAttentionOptions {
   panelSize?: number;
   /** Heading over the panels. */
   title?: string;
+  /**
+   * A strip of the queries' tokens above the panels: clicking one shows that query's row alone
+   * (pure CSS, no script; where styles are stripped every row shows). Default: with several queries.
+   */
+  picker?: boolean;
 }
 
 const HEAD_AXES = ['heads', 'query_heads', 'head_groups'];
@@ -116,21 +121,42 @@ export function renderImageAttention(image: NamedArray, weights: NamedArray, opt
   const opacity = options.opacity ?? 0.75;
   const size = options.panelSize ?? 200;
   const scale = size / Math.max(picture.height, picture.width);
+  const rowsHtml = queries.map((query) => {
+    const figs = panels
+      .filter((p) => p.query === query)
+      .map((p) => panelSvg(p, picture, rows, cols, opacity, scale, `${label(query)}, ${headLabel(p)}`, headLabel(p)))
+      .join('');
+    return `<div class="pj-image-attention-row" data-query="${query}"><div style="margin:6px 0 2px">${escapeHtml(label(query))}</div><div style="display:flex;flex-wrap:wrap;gap:8px">${figs}</div></div>`;
+  });
+  const picker = options.picker ?? queries.length > 1;
+  const id = `pj-ia-${++outputs}-${Math.random().toString(36).slice(2, 8)}`;
   const html =
-    `<div class="pj-image-attention" style="font-family:ui-sans-serif,system-ui,sans-serif;font-size:12px">` +
+    `<div class="pj-image-attention" id="${id}" style="font-family:ui-sans-serif,system-ui,sans-serif;font-size:12px">` +
     `<div style="font-weight:600;margin:0 0 4px">${escapeHtml(title)}</div>` +
-    queries
-      .map((query) => {
-        const figs = panels
-          .filter((p) => p.query === query)
-          .map((p) => panelSvg(p, picture, rows, cols, opacity, scale, `${label(query)}, ${headLabel(p)}`, headLabel(p)))
-          .join('');
-        return `<div class="pj-image-attention-row" data-query="${query}"><div style="margin:6px 0 2px">${escapeHtml(label(query))}</div><div style="display:flex;flex-wrap:wrap;gap:8px">${figs}</div></div>`;
-      })
-      .join('') +
+    (picker ? pickerHtml(id, queries.map((qi) => (options.tokens ? options.tokens[qi] : `${q} ${qi}`))) : '') +
+    `<div class="pj-image-attention-rows">${rowsHtml.join('')}</div>` +
     `</div>`;
   const text = [title, ...panels.map((p) => panelText(p, rows, cols, `${label(p.query)}, ${headLabel(p)}`))].join('\n');
   return new HtmlView(html, text);
+}
+
+/** Outputs made so far, for ids unique within a page (with a random part across kernel restarts). */
+let outputs = 0;
+
+/**
+ * Radio inputs (one per query, the first checked) and their labels, with the style that shows
+ * the checked query's row and highlights its label. The inputs precede the strip and the rows,
+ * so `~` reaches both.
+ */
+function pickerHtml(id: string, labels: readonly string[]): string {
+  const rules = labels.map((_, i) =>
+    `#${id}>input:nth-of-type(${i + 1}):checked~.pj-image-attention-rows>.pj-image-attention-row:nth-child(${i + 1}){display:block}` +
+    `#${id}>input:nth-of-type(${i + 1}):checked~.pj-image-attention-picker>label:nth-of-type(${i + 1}){background:#3c4a8c;color:#fff}`,
+  );
+  const style = `<style>#${id} .pj-image-attention-row{display:none}#${id} .pj-image-attention-picker label{cursor:pointer;padding:1px 4px;border:1px solid rgba(127,127,127,.4);border-radius:3px;white-space:pre}${rules.join('')}</style>`;
+  const inputs = labels.map((_, i) => `<input type="radio" name="${id}" id="${id}-${i}" value="${i}"${i === 0 ? ' checked' : ''} hidden>`).join('');
+  const strip = labels.map((t, i) => `<label for="${id}-${i}" title="show the attention of this query">${escapeHtml(t.replace(/\n/g, '⏎'))}</label>`).join(' ');
+  return `${style}${inputs}<div class="pj-image-attention-picker" style="margin:2px 0 6px;display:flex;flex-wrap:wrap;gap:4px;align-items:center">query: ${strip}</div>`;
 }
 
 function gridOf(grid: ImageAttentionOptions['grid'], available: number, what: string): [number, number] {

@@ -85,6 +85,13 @@ describe('renderImageAttention', () => {
     // The text form: one grid of numbers per panel, naming the largest.
     expect(out.toString()).toContain('seq 2 "b", head 0: image total 0.800, largest 0.600 at row 0, col 1\n  0.100 0.600\n  0.040 0.060');
     expect(out[JUPYTER_DISPLAY]()['text/html']).toBe(out.html());
+    // Two queries: a picker, one radio input and label per query, the first checked, and a rule per query.
+    const html = out.html();
+    expect(html.match(/<input type="radio"/g)).toHaveLength(2);
+    expect(html.match(/<input [^>]* checked hidden>/g)).toHaveLength(1);
+    expect([...html.matchAll(/<label for="[^"]+-(\d)"[^>]*>([^<]*)<\/label>/g)].map((m) => [m[1], m[2]])).toEqual([['0', 'a'], ['1', 'b']]);
+    expect(html).toMatch(/input:nth-of-type\(2\):checked~\.pj-image-attention-rows>\.pj-image-attention-row:nth-child\(2\)\{display:block\}/);
+    expect(renderImageAttention(im, w, { keyStart: 2, queries: 1 }).html()).not.toContain('<input');
     im.dispose();
     w.dispose();
   });
