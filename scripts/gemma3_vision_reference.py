@@ -2,8 +2,9 @@
 """Independent float64 reference for Penjing's Gemma 3 vision path (SigLIP tower, multimodal
 projector, soft tokens in the text model, bidirectional attention within image blocks).
 
-Writes a tiny random Gemma 3 multimodal checkpoint in both Hugging Face layouts and the
-logits of a batch with one text-only row and rows with one and two images:
+Writes a tiny random Gemma 3 multimodal checkpoint in both Hugging Face layouts and in gm.nn's
+flat Flax naming (flax/flax_params.safetensors, checked here to give the same soft tokens under
+Flax's layer semantics), and the logits of a batch with one text-only row and rows with one and two images:
 
     /usr/bin/python3 scripts/gemma3_vision_reference.py   # writes tests/fixtures/gemma3-vision/<case>/
 
@@ -87,6 +88,64 @@ def vision_hf_names(vc, w, tower, projector):
     return out
 
 
+def vision_flax_names(vc, w, prefix='SigLiPFromPatches_0/siglip_encoder/'):
+    """The same vision weights in gm.nn's Flax naming and layouts. Names from google-deepmind/gemma
+    gemma/multimodal/vision_utils.py (ViTModel: `embedding` Conv, `pos_embedding`, `Transformer/
+    encoderblock_{i}/{LayerNorm_0, MultiHeadDotProductAttention_0/{query,key,value,out}, LayerNorm_1,
+    MlpBlock_0/Dense_{0,1}}`, `Transformer/encoder_norm`) under `SigLiPFromPatches_0/siglip_encoder/`
+    (the flat checkpoint; gm.ckpts nests it as `vision_encoder/siglip_encoder/`), and the projector as
+    `transformer/embedder/mm_input_projection/w` and `.../mm_soft_embedding_norm/scale`. Layouts are
+    Flax linen's: Conv kernel [kh, kw, in, out]; Dense kernel [in, out]; attention DenseGeneral
+    kernels [D, heads, head_dim] (query/key/value, biases [heads, head_dim]) and [heads, head_dim, D]
+    (out); LayerNorm scale and bias."""
+    D, heads = vc['hidden_size'], vc['num_attention_heads']
+    hd = D // heads
+    out = {prefix + 'embedding/kernel': w['patch.w'].permute(2, 3, 1, 0), prefix + 'embedding/bias': w['patch.b'],
+           prefix + 'pos_embedding': w['pos'][None], prefix + 'Transformer/encoder_norm/scale': w['post.w'],
+           prefix + 'Transformer/encoder_norm/bias': w['post.b'],
+           'transformer/embedder/mm_input_projection/w': w['mm_proj'], 'transformer/embedder/mm_soft_embedding_norm/scale': w['mm_norm']}
+    for i in range(vc['num_hidden_layers']):
+        s, b = f'l{i}.', f'{prefix}Transformer/encoderblock_{i}/'
+        for k, name in (('q', 'query'), ('k', 'key'), ('v', 'value')):
+            out[f'{b}MultiHeadDotProductAttention_0/{name}/kernel'] = w[s + k + '.w'].T.reshape(D, heads, hd)
+            out[f'{b}MultiHeadDotProductAttention_0/{name}/bias'] = w[s + k + '.b'].reshape(heads, hd)
+        out[f'{b}MultiHeadDotProductAttention_0/out/kernel'] = w[s + 'o.w'].T.reshape(heads, hd, D)
+        out[f'{b}MultiHeadDotProductAttention_0/out/bias'] = w[s + 'o.b']
+        for k, name in (('fc1', 'Dense_0'), ('fc2', 'Dense_1')):
+            out[f'{b}MlpBlock_0/{name}/kernel'] = w[s + k + '.w'].T
+            out[f'{b}MlpBlock_0/{name}/bias'] = w[s + k + '.b']
+        for k, name in (('ln1', 'LayerNorm_0'), ('ln2', 'LayerNorm_1')):
+            out[f'{b}{name}/scale'] = w[s + k + '.w']
+            out[f'{b}{name}/bias'] = w[s + k + '.b']
+    return {k: v.contiguous() for k, v in out.items()}
+
+
+def soft_tokens_flax(vc, mm_tokens, f, images, prefix='SigLiPFromPatches_0/siglip_encoder/'):
+    """soft_tokens computed from the Flax layout with Flax's own semantics (x @ kernel, DenseGeneral
+    einsums, an NHWC convolution), to check vision_flax_names."""
+    eps, D = vc['layer_norm_eps'], vc['hidden_size']
+    hd = D // vc['num_attention_heads']
+    x = torch.nn.functional.conv2d(images.permute(0, 3, 1, 2), f[prefix + 'embedding/kernel'].permute(3, 2, 0, 1), stride=vc['patch_size'])
+    x = x.permute(0, 2, 3, 1) + f[prefix + 'embedding/bias']
+    M, g = x.shape[0], x.shape[1]
+    x = x.reshape(M, g * g, D) + f[prefix + 'pos_embedding']
+    for i in range(vc['num_hidden_layers']):
+        b = f'{prefix}Transformer/encoderblock_{i}/'
+        a = b + 'MultiHeadDotProductAttention_0/'
+        h = layer_norm(x, f[b + 'LayerNorm_0/scale'], f[b + 'LayerNorm_0/bias'], eps)
+        q, k, v = (torch.einsum('btd,dnh->btnh', h, f[a + n + '/kernel']) + f[a + n + '/bias'] for n in ('query', 'key', 'value'))
+        att = torch.softmax(torch.einsum('bqnh,bknh->bnqk', q / math.sqrt(hd), k), -1)
+        y = torch.einsum('bnqk,bknh->bqnh', att, v)
+        x = x + torch.einsum('bqnh,nhd->bqd', y, f[a + 'out/kernel']) + f[a + 'out/bias']
+        h = layer_norm(x, f[b + 'LayerNorm_1/scale'], f[b + 'LayerNorm_1/bias'], eps)
+        h = G.gelu_tanh(h @ f[b + 'MlpBlock_0/Dense_0/kernel'] + f[b + 'MlpBlock_0/Dense_0/bias'])
+        x = x + h @ f[b + 'MlpBlock_0/Dense_1/kernel'] + f[b + 'MlpBlock_0/Dense_1/bias']
+    x = layer_norm(x, f[prefix + 'Transformer/encoder_norm/scale'], f[prefix + 'Transformer/encoder_norm/bias'], eps)
+    side, w = int(round(math.sqrt(mm_tokens))), g // int(round(math.sqrt(mm_tokens)))
+    pooled = x.reshape(M, side, w, side, w, D).mean((2, 4)).reshape(M, side * side, D)
+    return G.rms_norm(pooled, f['transformer/embedder/mm_soft_embedding_norm/scale'], eps) @ f['transformer/embedder/mm_input_projection/w']
+
+
 def layer_norm(x, wt, b, eps):
     mu = x.mean(-1, keepdim=True)
     var = ((x - mu) ** 2).mean(-1, keepdim=True)
@@ -164,6 +223,14 @@ def main():
             json.dump(CONFIG, f, indent=2)
         tensors = {**G.hf_names(spec, text, prefix=prefix, lm_head_name=lm_head), **vision_hf_names(vc, vis, tower, projector)}
         G.write_safetensors(os.path.join(d, 'model.safetensors'), tensors, 'F32')
+    # The same model as gm.nn's flat Flax record (text names from gemma_reference.flax_names).
+    flax = {**G.flax_names(spec, text, True, 0, 3), **vision_flax_names(vc, vis)}
+    via_flax = soft_tokens_flax(vc, CONFIG['mm_tokens_per_image'], flax, images.reshape(-1, S, S, 3)).reshape(soft.shape)
+    assert G.rel_err(via_flax, soft) < 1e-12, 'the Flax vision layout does not reproduce the soft tokens'
+    d = os.path.join(OUT, 'flax')
+    shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(d)
+    G.write_safetensors(os.path.join(d, 'flax_params.safetensors'), flax, 'F32')
     ref = dict(tokens=rows, images_shape=list(images.shape), images=[float(v) for v in images.flatten()],
                shape=list(logits.shape), logits=[float(v) for v in logits.flatten()])
     with open(os.path.join(OUT, 'reference.json'), 'w') as f:

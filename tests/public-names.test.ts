@@ -71,8 +71,8 @@ const NN = [
 const VIEWER = [
     'HtmlView', 'JUPYTER_DISPLAY', 'VIEW', 'View', 'balancedLayout', 'basicInteractiveSetup',
     'colorFromString', 'escapeHtml', 'formatFloat32', 'formatG2', 'hueFromString', 'inferFacets',
-    'isSelectionLike', 'jsonForScript', 'mount', 'registerRenderer', 'renderAttention', 'renderText',
-    'renderToHtml', 'renderTokenScores', 'reprOf', 'summarize', 'truncation', 'view'
+    'isSelectionLike', 'jsonForScript', 'mount', 'registerRenderer', 'renderAttention', 'renderImageAttention',
+    'renderText', 'renderToHtml', 'renderTokenScores', 'reprOf', 'summarize', 'truncation', 'view'
 ];
 
 describe('public runtime names', () => {

@@ -4,16 +4,18 @@
  * (lit components inlined), plain text, or a Deno Jupyter display object.
  *
  * @example
- * import { view, renderToHtml, renderText, renderAttention } from '@penjing/viewer';
+ * import { view, renderToHtml, renderText, renderAttention, renderImageAttention } from '@penjing/viewer';
  * view(model);                                   // last expression of a Deno Jupyter cell
  * writeFileSync('model.html', renderToHtml(model));
  * console.log(renderText(model));
  * renderAttention(probs, { tokens });
+ * renderImageAttention(image, probs, { grid: 256, keyStart: 7 }); // text → image attention over the picture
  */
 export { view, renderToHtml, renderText, View, isSelectionLike, JUPYTER_DISPLAY } from './view.js';
 export { mount } from './mount.js';
 export type { ViewOptions, MimeBundle, SelectionLike } from './view.js';
 export { renderAttention } from './attention.js';
+export { renderImageAttention, type ImageAttentionOptions } from './image-attention.js';
 export { VIEW, registerRenderer, reprOf } from './registry.js';
 export type { ViewRepr, NodeRepr, TextRepr, ValueRepr, Viewable, RendererMatch } from './registry.js';
 export { renderTokenScores, HtmlView, type TokenScoreOptions } from './token-scores.js';

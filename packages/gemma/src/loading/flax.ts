@@ -7,64 +7,17 @@
  * (Gemma 1/2 pad 256000 to 256128) or, for Gemma 3 4B+, 64 image-token rows appended.
  */
 import * as tf from '@tensorflow/tfjs';
-import { NamedArray } from '@penjing/named-array';
 import { checkConfig, GEMMA_PRESETS, type GemmaConfig, type GemmaFamily } from '../config.js';
 import { CheckpointError } from '@penjing/io';
+import { FlaxRecord, SOURCE, flatten, shapeOf, toTensor, type FlaxArray, type FlaxParams } from './flax-arrays.js';
 
-/** One array: a tensor, a NamedArray with positional axes only, or `{shape, data}` (as the safetensors reader returns). */
-export type FlaxArray = tf.Tensor | NamedArray | { readonly shape: readonly number[]; readonly data: ArrayLike<number> };
+import { flaxVision, type FlaxVisionOptions } from './flax-vision.js';
+import type { VisionConfig } from '../vision/config.js';
 
-/** Flax parameters: flat (`'transformer/layer_0/attn/q_einsum/w'`), semi-flat (`{'transformer/layer_0/attn/q_einsum': {w}}`) or nested. */
-export interface FlaxParams {
-  readonly [key: string]: FlaxArray | FlaxParams;
-}
+export type { FlaxArray, FlaxParams } from './flax-arrays.js';
 
-const SOURCE = 'Flax parameters';
-
-function isArrayLike(v: unknown): v is FlaxArray {
-  return v instanceof tf.Tensor || v instanceof NamedArray || (typeof v === 'object' && v !== null && 'shape' in v && 'data' in v);
-}
-
-/** Flattens to `key → array` with `/`-joined keys, and normalises the prefixes. */
-function flatten(params: FlaxParams): Map<string, { original: string; array: FlaxArray }> {
-  const out = new Map<string, { original: string; array: FlaxArray }>();
-  const visit = (node: FlaxParams | FlaxArray, path: string) => {
-    if (isArrayLike(node)) {
-      let key = path.replace(/^rlx_networks\/policy_network\//, '').replace(/^params\//, '').replace(/^transformer\//, '');
-      // In memory (gm.nn), the MLP einsums are bare arrays without a `w` leaf.
-      if (/\/mlp\/(gating_einsum|linear)$/.test(key)) key += '/w';
-      if (out.has(key)) throw new CheckpointError(SOURCE, `two entries normalise to the same name "${key}"`, { tensor: path });
-      out.set(key, { original: path, array: node });
-      return;
-    }
-    if (typeof node !== 'object' || node === null) {
-      throw new CheckpointError(SOURCE, `entry is ${node === null ? 'null' : typeof node}, not an array`, { tensor: path });
-    }
-    for (const [k, v] of Object.entries(node)) visit(v, path ? `${path}/${k}` : k);
-  };
-  visit(params, '');
-  return out;
-}
-
-function shapeOf(a: FlaxArray): number[] {
-  if (a instanceof NamedArray) return a.positionalShape;
-  return [...a.shape];
-}
-
-function toTensor(name: string, a: FlaxArray): tf.Tensor {
-  if (a instanceof tf.Tensor) return a.dtype === 'float32' ? a.clone() : tf.cast(a, 'float32');
-  if (a instanceof NamedArray) {
-    if (a.names.length) throw new CheckpointError(SOURCE, `is a NamedArray with named axes; Flax arrays are positional`, { tensor: name });
-    return tf.tidy(() => tf.cast(a.positionalTensor(), 'float32').clone());
-  }
-  const size = a.shape.reduce((x, y) => x * y, 1);
-  if (a.data.length !== size) {
-    throw new CheckpointError(SOURCE, `has ${a.data.length} values but shape [${a.shape.join(', ')}]`, { tensor: name });
-  }
-  return tf.tensor(a.data as Float32Array, [...a.shape], 'float32');
-}
-
-const IGNORED = [/^embedder\/mm_/, /^SigLiPFromPatches/, /^vision_encoder/];
+/** The vision tower's arrays (after `vision_encoder/` is renamed), skipped when the text model is loaded alone. */
+const IGNORED = [/^embedder\/mm_/, /^SigLiPFromPatches_0\//];
 
 interface Found {
   get(key: string): { original: string; array: FlaxArray } | undefined;
@@ -93,8 +46,12 @@ function inferSizes(f: Found, numLayers: number) {
  * @example
  * const { config, tensors } = flaxToHfTensors(params);
  * const q = tensors.get('layers.0.self_attn.q_proj.weight')!(); // [N·H, D]
+ * // With gm.nn's vision arrays (and `vision` not false), also `vision_tower.vision_model.…` and
+ * // `multi_modal_projector.…`, and `vision` is the tower's config.
  */
-export function flaxToHfTensors(params: FlaxParams, given?: GemmaConfig): { config: GemmaConfig; tensors: Map<string, () => tf.Tensor> } {
+export function flaxToHfTensors(
+  params: FlaxParams, given?: GemmaConfig, options: FlaxVisionOptions = {},
+): { config: GemmaConfig; tensors: Map<string, () => tf.Tensor>; vision: VisionConfig | null } {
   const flat = flatten(params);
   if (Object.keys(params).some((k) => k.includes('stacked_layers')) || [...flat.keys()].some((k) => k.startsWith('stacked_layers/'))) {
     throw new CheckpointError(SOURCE, 'stacked-layer checkpoints (transformer/stacked_layers/…) are not supported', {
@@ -106,24 +63,8 @@ export function flaxToHfTensors(params: FlaxParams, given?: GemmaConfig): { conf
   const config = given ? checkConfig(given) : identifyPreset(flat, numLayers);
   const { embedDim: D, hiddenDim: F, numHeads: N, numKvHeads: K, headDim: H, vocabSize: V } = config;
 
-  const used = new Set<string>();
-  const need = (key: string, shape: (number | null)[], from: string) => {
-    const e = flat.get(key);
-    if (!e) {
-      throw new CheckpointError(SOURCE, `missing array "transformer/${key}"; the config needs it`, {
-        fix: 'Check that the parameters belong to this config (layer count, norms, qk-norm).',
-      });
-    }
-    const s = shapeOf(e.array);
-    if (s.length !== shape.length || s.some((d, i) => shape[i] !== null && d !== shape[i])) {
-      throw new CheckpointError(SOURCE, `shape [${s.join(', ')}] disagrees with the config, which implies [${shape.map((d) => d ?? '*').join(', ')}] (${from})`, {
-        tensor: e.original,
-        fix: 'Pass the config these parameters were trained with.',
-      });
-    }
-    used.add(key);
-    return { name: e.original, array: e.array, shape: s };
-  };
+  const record = new FlaxRecord(flat);
+  const need = (key: string, shape: (number | null)[], from: string) => record.need(key, shape, from);
 
   const tensors = new Map<string, () => tf.Tensor>();
   const emb = need('embedder/input_embedding', [null, D], 'vocabulary × embedDim');
@@ -177,7 +118,9 @@ export function flaxToHfTensors(params: FlaxParams, given?: GemmaConfig): { conf
     const lin = need(`${p}mlp/linear/w`, [F, D], 'hiddenDim × embedDim');
     tensors.set(`${hf}mlp.down_proj.weight`, () => tf.tidy(() => tf.transpose(toTensor(lin.name, lin.array))));
   }
-  const extra = [...flat.keys()].filter((k) => !used.has(k) && !IGNORED.some((r) => r.test(k)));
+  const vision = flaxVision(record, config.embedDim, options, tensors);
+  const ignored = vision ? [] : IGNORED;
+  const extra = [...flat.keys()].filter((k) => !record.used.has(k) && !ignored.some((r) => r.test(k)));
   if (extra.length) {
     throw new CheckpointError(SOURCE, `unexpected array: the config has no place for it${extra.length > 1 ? ` (and ${extra.length - 1} more)` : ''}`, {
       tensor: flat.get(extra[0])!.original,
@@ -189,7 +132,7 @@ export function flaxToHfTensors(params: FlaxParams, given?: GemmaConfig): { conf
       fix: 'Use tieEmbeddings: true.',
     });
   }
-  return { config, tensors };
+  return { config, tensors, vision };
 }
 
 function gatingIsTransposed(name: string, shape: number[], c: GemmaConfig): boolean {

@@ -11,6 +11,7 @@ import { bindParameters, type Layer } from '@penjing/layers';
 import { configFromHuggingFace, gemmaPreset, type GemmaConfig, type GemmaPresetName } from '../config.js';
 import { hasFileSystem, isPretrainedSource, openPretrained, requireConfig, type OpenedPretrained, type PretrainedSource, type ProgressOption, type SafetensorsCheckpoint } from '@penjing/io';
 import { flaxToHfTensors, type FlaxParams } from './flax.js';
+import { FLAX_VISION_NAMING } from './flax-vision.js';
 import { hfLayout, hfToParameterValue, type WeightLayout } from './hf-layout.js';
 import { bindLazily } from './lazy.js';
 import { bindCheckpoint, checkCheckpointTensors } from '@penjing/transformer';
@@ -54,6 +55,12 @@ export interface FromPretrainedOptions {
    * loads the text model only.
    */
   readonly vision?: boolean | 'auto';
+  /**
+   * Flax records only: the vision settings the arrays do not hold (`mmTokensPerImage`, the image,
+   * begin- and end-of-image token ids, `layerNormEps`); Gemma 3's by default (256; 262144,
+   * 255999, 256000; 1e-6). The tower's sizes come from the arrays.
+   */
+  readonly visionConfig?: Partial<VisionConfig>;
 }
 
 const resolveConfig = (c: GemmaConfig | GemmaPresetName) => (typeof c === 'string' ? gemmaPreset(c) : c);
@@ -74,6 +81,9 @@ export async function loadPretrained<M extends Layer>(
     throw new TypeError(`fromPretrained: option weights must be 'eager' or 'lazy'; got ${JSON.stringify(weights)}.`);
   }
   await nx.ensureReady();
+  if (options.visionConfig !== undefined && (typeof source === 'string' || isPretrainedSource(source))) {
+    throw new TypeError('fromPretrained: the visionConfig option is for Flax records; a Hugging Face checkpoint reads vision_config from its config.json.');
+  }
   if (weights === 'lazy' && typeof source === 'string' && hasFileSystem()) return loadHuggingFaceLazy(source, build, options);
   if (isPretrainedSource(source)) {
     if (weights === 'lazy') {
@@ -166,11 +176,13 @@ async function loadHuggingFace<M extends Layer>(source: PretrainedSource, build:
 const isOpened = (s: PretrainedSource) => typeof s === 'object' && (s as OpenedPretrained).kind === 'penjing.opened-pretrained';
 
 async function loadFlax<M extends Layer>(params: FlaxParams, build: ModelBuilder<M>, options: FromPretrainedOptions): Promise<M> {
-  const { config, tensors } = flaxToHfTensors(params, options.config ? resolveConfig(options.config) : undefined);
-  const structure = build(config, { seed: null, returnLastOnly: options.returnLastOnly });
+  const { config, tensors, vision } = flaxToHfTensors(params, options.config ? resolveConfig(options.config) : undefined, options);
+  const text = build(config, { seed: null, returnLastOnly: options.returnLastOnly });
+  const structure = vision ? withVision(text, vision, config.embedDim, null) : text;
+  const layout = vision ? [...hfLayout(config), ...visionLayout(vision, config.embedDim, FLAX_VISION_NAMING)] : hfLayout(config);
   const values = new Map<string, NamedArray>();
   try {
-    for (const w of hfLayout(config)) {
+    for (const w of layout) {
       const t = tensors.get(w.hfName)!();
       try {
         values.set(w.label, hfToParameterValue(w, t));

@@ -11,6 +11,14 @@ import { NamedArray, formatNamedShape } from '@penjing/named-array';
 import { Layer, LayerError, SideInputComputation, child, staticField, type SideInputs } from '@penjing/layers';
 import type { VisionConfig } from './config.js';
 
+/** The name of @penjing/jit's shape-only tracing backend (gemma does not depend on the jit). */
+const JIT_TRACE_BACKEND = 'penjing-trace';
+
+/** NaN where `cond` holds, 0 elsewhere (as small as `cond`; added, it broadcasts). */
+function nanWhere(cond: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => tf.where(cond, tf.fill(cond.shape, NaN), tf.zeros(cond.shape)));
+}
+
 function tokensWithSeq(input: unknown, who: string): NamedArray {
   if (!(input instanceof NamedArray) || !input.names.includes('seq')) {
     throw new LayerError(`${who}: expected tokens with a 'seq' axis; got ${input instanceof NamedArray ? formatNamedShape(input.namedShape) : typeof input}.`);
@@ -80,11 +88,17 @@ export class MergeImageSoftTokens extends Layer.define('MergeImageSoftTokens', {
     const who = 'MergeImageSoftTokens';
     const slots = side[this.slotsInputName];
     if (!(slots instanceof NamedArray)) throw new LayerError(`${who}: side input '${this.slotsInputName}' must be a NamedArray.`);
-    const imageTokens = tf.tidy(() => tf.sum(tf.cast(tf.greaterEqual(slots.data, 0), 'int32')).dataSync()[0]);
     const images = side[this.imagesInputName];
+    const noImages = images === undefined || images === null;
+    // Under @penjing/jit's trace no values exist yet, so the counts cannot be read: the graph
+    // encodes whenever images are given (merging leaves other positions alone), and marks with
+    // NaN what eager calls refuse (image tokens without images, or beyond a row's soft tokens).
+    const tracing = tf.getBackend() === JIT_TRACE_BACKEND;
+    if (tracing && noImages) return this.poisonImageTokens(x, slots);
+    const imageTokens = tracing ? -1 : tf.tidy(() => tf.sum(tf.cast(tf.greaterEqual(slots.data, 0), 'int32')).dataSync()[0]);
     // No image tokens (a text-only call, or a decoding step after an image prefill): nothing to encode.
     if (imageTokens === 0) return x;
-    if (images === undefined || images === null) {
+    if (noImages) {
       throw new LayerError(`${who}: the tokens hold ${imageTokens} image tokens but no images were given; pass { ${this.imagesInputName} } (a float32 {batch, image, height, width, channel} NamedArray) or remove the image tokens.`);
     }
     if (!(images instanceof NamedArray)) throw new LayerError(`${who}: '${this.imagesInputName}' must be a NamedArray {batch, image, height, width, channel}; got ${typeof images}.`);
@@ -103,7 +117,7 @@ export class MergeImageSoftTokens extends Layer.define('MergeImageSoftTokens', {
     if (is.height !== c.imageSize || is.width !== c.imageSize || is.channel !== c.numChannels) {
       throw new LayerError(`${who}: images are ${formatNamedShape(images.namedShape)} but the vision tower takes height = width = ${c.imageSize} and channel ${c.numChannels}; resize them (preprocessImages does).`);
     }
-    const perRow = tf.tidy(() => tf.max(tf.add(tf.max(slots.unwrap('batch', 'seq'), 1), 1)).dataSync()[0]);
+    const perRow = tracing ? 0 : tf.tidy(() => tf.max(tf.add(tf.max(slots.unwrap('batch', 'seq'), 1), 1)).dataSync()[0]);
     const available = is.image * this.config.mmTokensPerImage;
     if (perRow > available) {
       throw new LayerError(`${who}: a row holds ${perRow} image tokens but its ${is.image} image slot(s) give ${available} soft tokens (${this.config.mmTokensPerImage} per image); expand each image placeholder to exactly ${this.config.mmTokensPerImage} image tokens (expandImagePrompt).`);
@@ -116,11 +130,20 @@ export class MergeImageSoftTokens extends Layer.define('MergeImageSoftTokens', {
       // with batchDims returns wrong rows, so the batch is folded into the index instead).
       const rowStart = tf.mul(tf.range(0, is.batch, 1, 'int32'), tf.scalar(available, 'int32')).reshape([is.batch, 1]);
       const index = tf.add(tf.maximum(s, tf.scalar(0, 'int32')), rowStart);
-      const gathered = tf.gather(tf.reshape(flat, [is.batch * available, xs.embedding]), index);
-      return tf.where(tf.expandDims(tf.greaterEqual(s, 0), 2), gathered, x.unwrap('batch', 'seq', 'embedding'));
+      // Clamped so that a slot past the row's soft tokens (only possible under jit) reads no other row; it becomes NaN below.
+      const safe = tf.minimum(index, tf.add(rowStart, tf.scalar(available - 1, 'int32')));
+      const gathered = tf.gather(tf.reshape(flat, [is.batch * available, xs.embedding]), safe);
+      const column = (m: tf.Tensor) => tf.reshape(m, [is.batch, xs.seq, 1]);
+      const merged = tf.where(column(tf.greaterEqual(s, 0)), gathered, x.unwrap('batch', 'seq', 'embedding'));
+      return tf.add(merged, nanWhere(column(tf.greaterEqual(s, available))));
     });
     soft.dispose();
     return new NamedArray(data, ['batch', 'seq', 'embedding']);
+  }
+
+  /** The embeddings with NaN at image-token positions: under jit without images, what eager calls refuse. */
+  private poisonImageTokens(x: NamedArray, slots: NamedArray): NamedArray {
+    return x.add(new NamedArray(nanWhere(slots.data.greaterEqual(0)), slots.axes));
   }
 }
 
