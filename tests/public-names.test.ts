@@ -40,7 +40,7 @@ const LAYERS = [
     'childrenOf', 'combine', 'constantInitializer', 'countParameters', 'deriveSeed', 'describe',
     'disposeGrads', 'disposeTree', 'field', 'flattenWithPaths', 'formatTree', 'freeze', 'freezeParams',
     'freezeVariables', 'getAtPath', 'index', 'inlineGroups', 'isArrayLeaf', 'isContainer', 'isGroup',
-    'isParameterLike', 'isProjection', 'isRecord', 'isStruct', 'jvp', 'key', 'keyPathEquals',
+    'isParameterLike', 'isProjection', 'isRecord', 'isStruct', 'isTracing', 'jvp', 'key', 'keyPathEquals',
     'keyPathStartsWith', 'keyPathToString', 'lecunNormalInitializer', 'makeParameter', 'mapLeaves',
     'mapParameterNodes', 'nn', 'normalInitializer', 'notInThisPartition', 'onesInitializer', 'orderLike',
     'paramShape', 'parameterSlots', 'parameters', 'parseKeyPath', 'parseTree', 'pathOf', 'requireNamed',

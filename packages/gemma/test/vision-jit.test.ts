@@ -2,7 +2,8 @@
  * Gemma 3 with images compiled by @penjing/jit: the tower, projector, merge and bidirectional
  * image blocks trace to one ONNX graph whose logits match the eager model's and the float64
  * torch reference; text-only calls share the jitted model; what eager calls refuse (image tokens
- * without images) comes out NaN rather than plausible.
+ * without images, more image tokens than the images give) compiled calls refuse with the same
+ * error, before ONNX Runtime runs.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,12 +44,18 @@ describe('jit(model).call(tokens, { images })', () => {
     const a = await fast.call(text);
     const b = model.call(text);
     expect(maxAbs(a.unwrap('batch', 'seq', 'vocabulary').dataSync(), b.unwrap('batch', 'seq', 'vocabulary').dataSync()) / refMax).toBeLessThan(1e-5);
-    // Image tokens without images: eager refuses; the compiled graph cannot check, so it gives NaN.
+    // Image tokens without images, or more of them than the images give: compiled calls refuse
+    // as eager calls do (the check runs on the token ids before the session), leaking nothing.
     const withImageTokens = tokens.index({ batch: nx.slice(1, 2) });
+    const oneImage = images.index({ batch: nx.slice(1, 2), image: nx.slice(0, 1) });
+    const tooMany = tokens.index({ batch: nx.slice(2, 3) });
     expect(() => model.call(withImageTokens)).toThrow(/hold 4 image tokens but no images were given/);
-    const poisoned = await fast.call(withImageTokens);
-    expect(Array.from(poisoned.unwrap('batch', 'seq', 'vocabulary').dataSync()).every(Number.isNaN)).toBe(true);
-    for (const x of [tokens, images, eager, compiled, text, a, b, withImageTokens, poisoned]) x.dispose();
+    const before = tf.memory().numTensors;
+    await expect(fast.call(withImageTokens)).rejects.toThrow(/hold 4 image tokens but no images were given/);
+    expect(() => model.call(tooMany, { images: oneImage })).toThrow(/a row holds 8 image tokens but its 1 image slot\(s\) give 4 soft tokens/);
+    await expect(fast.call(tooMany, { images: oneImage })).rejects.toThrow(/a row holds 8 image tokens but its 1 image slot\(s\) give 4 soft tokens/);
+    expect(tf.memory().numTensors).toBe(before);
+    for (const x of [tokens, images, eager, compiled, text, a, b, withImageTokens, oneImage, tooMany]) x.dispose();
     await fast.dispose();
     disposeTree(model);
   });

@@ -13,7 +13,7 @@ export {
 export { UnboundParameterError, Parameter, ParameterSlot, LazyParameter, isParameterLike, type ParameterLike, type LazySource } from './params/parameter.js';
 // Layers and side inputs.
 export { LayerError, UnhandledSideInputError, Layer, tensorsIn, unhandledSideInputs, pathOf, type SideInputs, type UnhandledRequest } from './core/layer.js';
-export { checkValues, setTraceHooks, type LayerCallObserver, type ValueCheckHandler } from './core/trace-hooks.js';
+export { checkValues, isTracing, setTraceHooks, type LayerCallObserver, type ValueCheckHandler } from './core/trace-hooks.js';
 // The catalogue, as a namespace (Penzai's pz.nn) and as named exports.
 export * as nn from './nn/index.js';
 export {

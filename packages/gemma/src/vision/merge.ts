@@ -8,11 +8,8 @@
 import * as tf from '@tensorflow/tfjs';
 import * as nx from '@penjing/named-array';
 import { NamedArray, formatNamedShape } from '@penjing/named-array';
-import { Layer, LayerError, SideInputComputation, child, staticField, type SideInputs } from '@penjing/layers';
+import { Layer, LayerError, SideInputComputation, child, isTracing, staticField, type SideInputs } from '@penjing/layers';
 import type { VisionConfig } from './config.js';
-
-/** The name of @penjing/jit's shape-only tracing backend (gemma does not depend on the jit). */
-const JIT_TRACE_BACKEND = 'penjing-trace';
 
 /** NaN where `cond` holds, 0 elsewhere (as small as `cond`; added, it broadcasts). */
 function nanWhere(cond: tf.Tensor): tf.Tensor {
@@ -90,10 +87,12 @@ export class MergeImageSoftTokens extends Layer.define('MergeImageSoftTokens', {
     if (!(slots instanceof NamedArray)) throw new LayerError(`${who}: side input '${this.slotsInputName}' must be a NamedArray.`);
     const images = side[this.imagesInputName];
     const noImages = images === undefined || images === null;
-    // Under @penjing/jit's trace no values exist yet, so the counts cannot be read: the graph
-    // encodes whenever images are given (merging leaves other positions alone), and marks with
-    // NaN what eager calls refuse (image tokens without images, or beyond a row's soft tokens).
-    const tracing = tf.getBackend() === JIT_TRACE_BACKEND;
+    // Under a compiler's trace no values exist yet, so the counts cannot be read: the graph
+    // encodes whenever images are given (merging leaves other positions alone). What eager
+    // calls refuse here (image tokens without images, or beyond a row's soft tokens) the model
+    // checks on the token ids before each compiled call (checkImageTokens); a bare merge layer
+    // compiled on its own marks those positions NaN instead.
+    const tracing = isTracing();
     if (tracing && noImages) return this.poisonImageTokens(x, slots);
     const imageTokens = tracing ? -1 : tf.tidy(() => tf.sum(tf.cast(tf.greaterEqual(slots.data, 0), 'int32')).dataSync()[0]);
     // No image tokens (a text-only call, or a decoding step after an image prefill): nothing to encode.

@@ -40,3 +40,13 @@ export function checkValues(tensor: tf.Tensor, check: (values: ArrayLike<number>
   if (valueCheckHandler?.(tensor, check)) return;
   check(tensor.dataSync() as ArrayLike<number>);
 }
+
+/**
+ * Whether a compiler is tracing the current call: values do not exist, so a layer that would
+ * read them (beyond `checkValues` on its inputs) must take a value-free route.
+ *
+ * @example const count = isTracing() ? -1 : tensor.dataSync()[0];
+ */
+export function isTracing(): boolean {
+  return valueCheckHandler !== null;
+}
