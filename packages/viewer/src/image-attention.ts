@@ -11,7 +11,7 @@ import { NamedArray } from '@penjing/named-array';
 import { valueColor } from './shared/colormap.js';
 import { encodeBase64 } from './shared/base64.js';
 import { escapeHtml } from './html.js';
-import { encodePngRgb } from './png.js';
+import { encode as encodePng } from 'fast-png';
 import { HtmlView } from './token-scores.js';
 
 /** Options of {@link renderImageAttention}. */
@@ -215,7 +215,7 @@ function imagePng(image: NamedArray, o: ImageAttentionOptions, what: string): Pi
     const scaled = x.sub(lo).mul(255 / (hi - lo)).clipByValue(0, 255).round();
     return { bytes: Uint8Array.from(scaled.dataSync()), height: x.shape[0], width: x.shape[1] };
   });
-  return { width, height, url: `data:image/png;base64,${encodeBase64(encodePngRgb(width, height, bytes))}` };
+  return { width, height, url: `data:image/png;base64,${encodeBase64(encodePng({ width, height, data: bytes, channels: 3, depth: 8 }))}` };
 }
 
 function inferRange(x: tf.Tensor): [number, number] {
