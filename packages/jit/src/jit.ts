@@ -11,6 +11,7 @@ import { signatureOf } from './runtime/signature.js';
 import { WeightFile } from './runtime/weights.js';
 import { WeightBuffer, isWebOrt } from './runtime/web.js';
 import { coreCount, loadOrt } from './runtime/ort.js';
+import { nodeFs, nodeOs, nodePath } from './runtime/node.js';
 import { padPlan, bucketLength, padInput, unpadResult, type PadPlan } from './buckets.js';
 
 /** Progress of a compilation. */
@@ -141,7 +142,7 @@ export class JittedModel<I = unknown, O = unknown> {
       if (w instanceof WeightBuffer) await w.close();
       else if (w) {
         await w.close();
-        const fs = await import('node:fs');
+        const fs = await nodeFs();
         leftovers.delete(w.dir);
         if (!(globalThis as { process?: { env?: Record<string, string> } }).process?.env?.PENJING_JIT_KEEP) fs.rmSync(w.dir, { recursive: true, force: true });
       }
@@ -185,9 +186,9 @@ export class JittedModel<I = unknown, O = unknown> {
     this.weights ??= (async () => {
       // ONNX Runtime Web reads no files: its sessions get the weights from memory.
       if (isWebOrt((await loadOrt()).ort)) return new WeightBuffer();
-      const fs = await import('node:fs');
-      const os = await import('node:os');
-      const path = await import('node:path');
+      const fs = await nodeFs();
+      const os = await nodeOs();
+      const path = await nodePath();
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'penjing-jit-'));
       removeAtExit(dir, (d) => fs.rmSync(d, { recursive: true, force: true }));
       return new WeightFile(dir);
@@ -225,7 +226,7 @@ function removeAtExit(dir: string, remove: (dir: string) => void): void {
 
 async function cores(): Promise<number> {
   if (!(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node) return coreCount();
-  const os = await import('node:os');
+  const os = await nodeOs();
   return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
 }
 

@@ -104,19 +104,26 @@ export function setWebExecutionProviders(providers: readonly WebExecutionProvide
 /**
  * A web session on the model bytes, its weights given from memory. A WebGPU failure (no
  * adapter after all, a device lost) falls back to wasm, with a warning saying why.
+ *
+ * Graphs that write a KV cache at a run-time slot (the decode step of compiled generation)
+ * run on wasm: ORT Web 1.31's WebGPU provider reads back other values than the ones written
+ * (a Transpose of the ScatterElements result is off by whole units on Chromium's WebGPU), so
+ * decoding there would give wrong tokens.
  */
 export async function createWebSession(
-  ort: Ort, model: Uint8Array, weights: WeightBuffer, options: InferenceSession.SessionOptions,
+  ort: Ort, model: Uint8Array, weights: WeightBuffer, options: InferenceSession.SessionOptions, graph: { readonly writesCacheSlots: boolean },
 ): Promise<{ session: InferenceSession; provider: WebExecutionProvider }> {
-  const providers = await webExecutionProviders();
+  const preferred = await webExecutionProviders();
+  const providers = graph.writesCacheSlots ? (['wasm'] as WebExecutionProvider[]) : preferred;
+  // ORT's warnings (e.g. shape ops placed on the CPU) would reach the page as console errors.
   const create = (eps: WebExecutionProvider[]) =>
-    ort.InferenceSession.create(model, { ...options, executionProviders: eps, externalData: [{ path: weights.fileName, data: weights.bytes() }] });
-  if (providers[0] !== 'webgpu' || providers.length === 1) return { session: await create(providers), provider: providers[0]! };
+    ort.InferenceSession.create(model, { logSeverityLevel: 3, ...options, executionProviders: eps, externalData: [{ path: weights.fileName, data: weights.bytes() }] });
+  if (providers[0] !== 'webgpu') return { session: await create(providers), provider: providers[0]! };
   try {
     return { session: await create(providers), provider: 'webgpu' };
   } catch (e) {
     console.warn(`@penjing/jit: ONNX Runtime Web could not create a WebGPU session (${(e as Error).message}); running on wasm instead.`);
-    chosen = Promise.resolve(['wasm']);
+    setWebExecutionProviders(['wasm']);
     return { session: await create(['wasm']), provider: 'wasm' };
   }
 }
