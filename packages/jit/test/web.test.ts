@@ -3,7 +3,7 @@
  * Node: the same logits and greedy tokens as eager tfjs, the eager error for bad token ids, no
  * leaks. tests/browser/jit.test.ts runs the same route in headless Chromium.
  */
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-web';
 import * as nx from '@penjing/named-array';
@@ -48,4 +48,24 @@ it('generate({ jit: true }) on onnxruntime-web gives the tokens of eager greedy 
   const compiled = await generate(model, prompts, { maxNewTokens: 6, stopIds: [], jit: true });
   expect(compiled.map((r) => r.tokens)).toEqual(eager.map((r) => r.tokens));
   expect(tf.memory().numTensors).toBe(before);
+});
+
+it('WebGPU asked for where ORT Web cannot start it (its Node build) falls back to wasm with a warning; bad provider lists are refused', async () => {
+  const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+  try {
+    useOnnxRuntime(ort, { executionProviders: ['webgpu'] });
+    const fast = jit(model, { onCompile: () => {} });
+    const t = tokens([[2, 5, 7]]);
+    const [got, want] = [await fast.call(t), model.call(t)];
+    expectClose(got, want);
+    tf.dispose([got.data, want.data, t.data]);
+    expect(fast.reports.map((r) => r.provider)).toEqual(['wasm']);
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/could not create a WebGPU session \(.*\); running on wasm instead/));
+    await fast.dispose();
+  } finally {
+    warn.mockRestore();
+    useOnnxRuntime(ort);
+  }
+  expect(() => useOnnxRuntime(ort, { executionProviders: ['cuda' as 'wasm'] })).toThrow(/executionProviders must be a non-empty list of 'webgpu' and 'wasm' \(got \["cuda"\]\)/);
+  expect(() => useOnnxRuntime(ort, { executionProviders: [] })).toThrow(/non-empty list/);
 });

@@ -76,15 +76,17 @@ export type WebExecutionProvider = 'webgpu' | 'wasm';
 let chosen: Promise<WebExecutionProvider[]> | undefined;
 
 /**
- * The execution providers of web sessions: `webgpu` then `wasm` when `navigator.gpu` gives an
- * adapter (ORT runs the ops WebGPU lacks on wasm), else `wasm` alone. Set with
+ * The execution providers of web sessions: `webgpu` in a browser whose `navigator.gpu` gives an
+ * adapter (ORT runs the ops WebGPU lacks on its CPU kernels), else `wasm`. Node and Deno load
+ * ORT Web's Node build, which has no WebGPU, so they get `wasm`. Set with
  * {@link setWebExecutionProviders} (e.g. `['wasm']` where a software adapter is slower).
  */
 export function webExecutionProviders(): Promise<WebExecutionProvider[]> {
   chosen ??= (async () => {
-    const gpu = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator?.gpu;
+    const g = globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } }; process?: { versions?: { node?: string } } };
+    if (typeof g.process?.versions?.node === 'string') return ['wasm'];
     try {
-      if (gpu && (await gpu.requestAdapter())) return ['webgpu', 'wasm'];
+      if (g.navigator?.gpu && (await g.navigator.gpu.requestAdapter())) return ['webgpu'];
     } catch {
       // An adapter request that throws (blocked, unsupported) means no WebGPU here: wasm.
     }
@@ -103,7 +105,7 @@ export function setWebExecutionProviders(providers: readonly WebExecutionProvide
 
 /**
  * A web session on the model bytes, its weights given from memory. A WebGPU failure (no
- * adapter after all, a device lost) falls back to wasm, with a warning saying why.
+ * adapter after all, a build of ORT Web without WebGPU) falls back to wasm, with a warning saying why.
  *
  * Graphs that write a KV cache at a run-time slot (the decode step of compiled generation)
  * run on wasm: ORT Web 1.31's WebGPU provider reads back other values than the ones written
@@ -118,9 +120,10 @@ export async function createWebSession(
   // ORT's warnings (e.g. shape ops placed on the CPU) would reach the page as console errors.
   const create = (eps: WebExecutionProvider[]) =>
     ort.InferenceSession.create(model, { logSeverityLevel: 3, ...options, executionProviders: eps, externalData: [{ path: weights.fileName, data: weights.bytes() }] });
-  if (providers[0] !== 'webgpu') return { session: await create(providers), provider: providers[0]! };
+  if (!providers.includes('webgpu')) return { session: await create(providers), provider: 'wasm' };
   try {
-    return { session: await create(providers), provider: 'webgpu' };
+    // WebGPU alone: ORT would otherwise skip a WebGPU it cannot start and quietly run on wasm.
+    return { session: await create(['webgpu']), provider: 'webgpu' };
   } catch (e) {
     console.warn(`@penjing/jit: ONNX Runtime Web could not create a WebGPU session (${(e as Error).message}); running on wasm instead.`);
     setWebExecutionProviders(['wasm']);
