@@ -83,6 +83,18 @@ describe('jit in headless Chromium on onnxruntime-web', () => {
     await page.close();
   });
 
+  it('the README\'s browser example runs (wasm here)', async () => {
+    const page = await openHtml(wasmBrowser, '<!doctype html><meta charset="utf-8"><body><script type="module" src="/app/jit-page.js"></script></body>');
+    await page.page.waitForFunction(() => document.body.dataset.ready === 'true', undefined, { timeout: 30_000 });
+    await page.page.evaluate(() => (window as any).penjing.setup());
+    const [provider, shape, tokens] = await page.page.evaluate(() => (window as any).penjing.readme());
+    expect(provider).toBe('wasm');
+    expect(shape).toEqual({ batch: 1, seq: 8, vocabulary: 64 });
+    expect(tokens).toHaveLength(8);
+    expect(page.errors).toEqual([]);
+    await page.close();
+  });
+
   it('WebGPU (SwiftShader adapter): the same checks, logits within 1e-3', async () => {
     const { page, adapter } = await openPage(webgpuBrowser);
     expect(adapter).toBe(true);

@@ -39,6 +39,24 @@ async function valuesOf(logits: nx.NamedArray): Promise<number[]> {
 }
 
 const api = {
+  /** The browser example of packages/jit/README.md, as it stands there (the README test compares them). */
+  async readme() {
+    const log: unknown[] = [];
+    const console = { log: (...xs: unknown[]) => log.push(...xs) };
+    // README:begin
+    ort.env.wasm.wasmPaths = '/ort/';   // where the page serves node_modules/onnxruntime-web/dist/*.wasm and *.mjs
+    useOnnxRuntime(ort);                 // a bundle cannot follow jit's on-demand import: hand the module over
+    const model = await GemmaTransformer.fromPretrained('/tiny/');   // a URL (or bytes, or File objects)
+    const tokens = nx.fromArray([[2, 10, 20, 30, 40, 10, 20, 30]], ['batch', 'seq'], 'int32');
+    const fast = jit(model);             // WebGPU when navigator.gpu gives an adapter, else wasm
+    const logits = await fast.call(tokens);
+    const [reply] = await generate(model, [[2, 10, 20, 30]], { jit: true, maxNewTokens: 8 });
+    console.log(fast.reports[0]!.provider, logits.namedShape, reply!.tokens);
+    await fast.dispose();
+    // README:end
+    await releaseCompiledGeneration(model);
+    return log;
+  },
   /** tfjs on wasm, ORT Web's files from /ort/, the tiny Gemma from /tiny/; `providers` fixes ORT's execution providers. */
   async setup(providers?: ('webgpu' | 'wasm')[]) {
     await nx.ready({ backend: 'wasm', quiet: true });
