@@ -10,6 +10,8 @@ import * as ort from 'onnxruntime-web';
 let model: GemmaTransformer;
 /** ORT sessions created and not yet released (sessions are wrapped to count them). */
 let liveSessions = 0;
+/** The execution providers each session was created with, in order. */
+const sessionProviders: string[] = [];
 
 /** The ORT Web module with session creation counted: what the test hands to useOnnxRuntime. */
 const countedOrt = {
@@ -18,6 +20,7 @@ const countedOrt = {
     create: async (...args: Parameters<typeof ort.InferenceSession.create>) => {
       const session = await ort.InferenceSession.create(...args);
       liveSessions++;
+      sessionProviders.push(String((args[1] as { executionProviders?: string[] } | undefined)?.executionProviders));
       const release = session.release.bind(session);
       session.release = async () => {
         liveSessions--;
@@ -104,11 +107,13 @@ const api = {
   async generate(prompts: number[][], maxNewTokens: number) {
     const eager = await generate(model, prompts, { maxNewTokens, stopIds: [] });
     const before = tf.memory().numTensors;
+    const firstSession = sessionProviders.length;
     const compiled = await generate(model, prompts, { maxNewTokens, stopIds: [], jit: true });
+    const providers = sessionProviders.slice(firstSession);
     const leaked = tf.memory().numTensors - before;
     const sessionsOpen = liveSessions;
     await releaseCompiledGeneration(model);
-    return { eager: eager.map((r) => r.tokens), jit: compiled.map((r) => r.tokens), leaked, sessionsOpen, sessionsLeft: liveSessions };
+    return { eager: eager.map((r) => r.tokens), jit: compiled.map((r) => r.tokens), providers, leaked, sessionsOpen, sessionsLeft: liveSessions };
   },
 };
 (window as unknown as { penjing: typeof api }).penjing = api;
