@@ -41,11 +41,11 @@ afterAll(async () => {
   await closeServer();
 });
 
-async function openPage(on: Browser, providers?: string[]): Promise<{ page: OpenedPage; adapter: boolean }> {
+async function openPage(on: Browser, providers?: string[]): Promise<{ page: OpenedPage; adapter: boolean; fallback: boolean }> {
   const page = await openHtml(on, '<!doctype html><meta charset="utf-8"><body><script type="module" src="/app/jit-page.js"></script></body>');
   await page.page.waitForFunction(() => document.body.dataset.ready === 'true', undefined, { timeout: 30_000 });
-  const { adapter } = await page.page.evaluate((p) => (window as any).penjing.setup(p), providers);
-  return { page, adapter };
+  const { adapter, info } = await page.page.evaluate((p) => (window as any).penjing.setup(p), providers);
+  return { page, adapter, fallback: info?.fallback === true };
 }
 
 /** Largest |a − b| / max(|b|, 1). */
@@ -98,11 +98,16 @@ describe('jit in headless Chromium on onnxruntime-web', () => {
     await page.close();
   });
 
-  it('WebGPU (SwiftShader adapter): the same checks, logits within 1e-3', async () => {
-    const { page, adapter } = await openPage(webgpuBrowser);
+  it('WebGPU (SwiftShader adapter): chosen automatically only on hardware adapters; asked for, the same checks with logits within 1e-3', async () => {
+    const { page, adapter, fallback } = await openPage(webgpuBrowser);
     expect(adapter).toBe(true);
-    // WebGPU's shaders (exp, tanh, rsqrt; here on SwiftShader) differ from tfjs's wasm kernels
-    // by ~4e-4 of a logit, as tfjs's own webgpu backend does (gpu-backends.test.ts allows 1e-3).
+    // SwiftShader is a fallback (software) adapter, slower than wasm: the automatic choice is wasm.
+    expect(fallback).toBe(true);
+    const auto = await page.page.evaluate((ids) => (window as any).penjing.logits(ids), IDS);
+    expect(auto.provider).toBe('wasm');
+    await page.page.evaluate(() => (window as any).penjing.setup(['webgpu']));
+    // WebGPU's shaders (sin and cos of the rotary embedding differ by 2e-4 already) differ from
+    // tfjs's wasm kernels by ~4e-4 of a logit, as tfjs's own webgpu backend does (gpu-backends.test.ts allows 1e-3).
     await checkPage(page, 'webgpu', 1e-3);
     await page.close();
   });

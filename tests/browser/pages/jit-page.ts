@@ -51,7 +51,7 @@ const api = {
     useOnnxRuntime(ort);                 // a bundle cannot follow jit's on-demand import: hand the module over
     const model = await GemmaTransformer.fromPretrained('/tiny/');   // a URL (or bytes, or File objects)
     const tokens = nx.fromArray([[2, 10, 20, 30, 40, 10, 20, 30]], ['batch', 'seq'], 'int32');
-    const fast = jit(model);             // WebGPU when navigator.gpu gives an adapter, else wasm
+    const fast = jit(model);             // WebGPU when navigator.gpu gives a hardware adapter, else wasm
     const logits = await fast.call(tokens);
     const [reply] = await generate(model, [[2, 10, 20, 30]], { jit: true, maxNewTokens: 8 });
     console.log(fast.reports[0]!.provider, logits.namedShape, reply!.tokens);
@@ -60,15 +60,19 @@ const api = {
     await releaseCompiledGeneration(model);
     return log;
   },
-  /** tfjs on wasm, ORT Web's files from /ort/, the tiny Gemma from /tiny/; `providers` fixes ORT's execution providers. */
+  /** tfjs on wasm, ORT Web's files from /ort/, the tiny Gemma from /tiny/ (once); `providers` fixes ORT's execution providers. */
   async setup(providers?: ('webgpu' | 'wasm')[]) {
-    await nx.ready({ backend: 'wasm', quiet: true });
-    ort.env.wasm.wasmPaths = '/ort/';
-    ort.env.wasm.numThreads = 1;
     useOnnxRuntime(countedOrt, providers ? { executionProviders: providers } : {});
-    model = await GemmaTransformer.fromPretrained('/tiny/', { progress: false });
-    const gpu = (navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
-    return { adapter: !!(gpu && (await gpu.requestAdapter().catch(() => null))) };
+    if (!model) {
+      await nx.ready({ backend: 'wasm', quiet: true });
+      ort.env.wasm.wasmPaths = '/ort/';
+      ort.env.wasm.numThreads = 1;
+      model = await GemmaTransformer.fromPretrained('/tiny/', { progress: false });
+    }
+    const gpu = (navigator as { gpu?: { requestAdapter(): Promise<{ info?: Record<string, unknown>; isFallbackAdapter?: boolean } | null> } }).gpu;
+    const adapter = gpu ? await gpu.requestAdapter().catch(() => null) : null;
+    const info = adapter?.info;
+    return { adapter: !!adapter, info: info && { vendor: info.vendor, architecture: info.architecture, description: info.description, fallback: info.isFallbackAdapter ?? adapter?.isFallbackAdapter } };
   },
   /** jit and eager logits of a batch, the provider the graph ran on, tensors before and after. */
   async logits(ids: number[][]) {

@@ -15,7 +15,7 @@ let loaded: Promise<{ ort: Ort; kind: 'node' | 'web' | 'given' }> | undefined;
  * loading one on first use — needed where bare dynamic imports do not resolve (bundled browser
  * code), and a way to pick the web build in Node.
  *
- * With `onnxruntime-web`, sessions run on WebGPU when `navigator.gpu` gives an adapter, else on
+ * With `onnxruntime-web`, sessions run on WebGPU when `navigator.gpu` gives a hardware adapter, else on
  * wasm; `executionProviders` fixes the choice.
  *
  * @example

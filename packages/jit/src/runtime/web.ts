@@ -75,18 +75,26 @@ export type WebExecutionProvider = 'webgpu' | 'wasm';
 
 let chosen: Promise<WebExecutionProvider[]> | undefined;
 
+/** What jit reads of a WebGPU adapter (`isFallbackAdapter` moved into `info` in newer browsers). */
+interface AdapterLike {
+  readonly isFallbackAdapter?: boolean;
+  readonly info?: { readonly isFallbackAdapter?: boolean };
+}
+
 /**
- * The execution providers of web sessions: `webgpu` in a browser whose `navigator.gpu` gives an
- * adapter (ORT runs the ops WebGPU lacks on its CPU kernels), else `wasm`. Node and Deno load
- * ORT Web's Node build, which has no WebGPU, so they get `wasm`. Set with
- * {@link setWebExecutionProviders} (e.g. `['wasm']` where a software adapter is slower).
+ * The execution providers of web sessions: `webgpu` in a browser whose `navigator.gpu` gives a
+ * hardware adapter (ORT runs the ops WebGPU lacks on its CPU kernels), else `wasm`. A fallback
+ * (software) adapter such as Chromium's SwiftShader gets wasm: there WebGPU ran the tiny Gemma
+ * 5–50× slower than wasm. Node and Deno load ORT Web's Node build, which has no WebGPU, so they
+ * get `wasm`. Set with {@link setWebExecutionProviders}.
  */
 export function webExecutionProviders(): Promise<WebExecutionProvider[]> {
   chosen ??= (async () => {
-    const g = globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } }; process?: { versions?: { node?: string } } };
+    const g = globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<AdapterLike | null> } }; process?: { versions?: { node?: string } } };
     if (typeof g.process?.versions?.node === 'string') return ['wasm'];
     try {
-      if (g.navigator?.gpu && (await g.navigator.gpu.requestAdapter())) return ['webgpu'];
+      const adapter = await g.navigator?.gpu?.requestAdapter();
+      if (adapter && !(adapter.info?.isFallbackAdapter ?? adapter.isFallbackAdapter)) return ['webgpu'];
     } catch {
       // An adapter request that throws (blocked, unsupported) means no WebGPU here: wasm.
     }
