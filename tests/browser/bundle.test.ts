@@ -13,7 +13,7 @@ import { GemmaTransformer } from '@penjing/gemma';
 import { knockOutHeads, tokenLosses } from '@penjing/interp';
 import { REPO_ROOT, openHtml, rangeRequests, serve, useBrowser, type OpenedPage } from './harness.js';
 
-const PACKAGES = ['named-array', 'layers', 'io', 'transformer', 'interp', 'gemma', 'viewer'];
+const PACKAGES = ['named-array', 'layers', 'io', 'transformer', 'interp', 'gemma', 'jit', 'viewer'];
 const TINY = join(REPO_ROOT, 'examples/tiny-gemma');
 const IDS = [2, 10, 20, 30, 40, 10, 20, 30, 40, 11];
 const WASM_DIR = join(REPO_ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');

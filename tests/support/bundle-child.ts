@@ -13,7 +13,7 @@ export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
  * `@penjing/<name>` → packages/<name>/src/index.ts and `@penjing/<name>/<sub>` →
  * packages/<name>/src/<sub>.ts, as vitest's aliases resolve them.
  */
-const penjingSources: Plugin = {
+export const penjingSources: Plugin = {
   name: 'penjing-sources',
   setup(b) {
     b.onResolve({ filter: /^@penjing\// }, (args) => {

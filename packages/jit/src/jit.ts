@@ -9,6 +9,9 @@ import type { TraceGraph } from './trace/graph.js';
 import { CompiledGraph } from './runtime/compiled.js';
 import { signatureOf } from './runtime/signature.js';
 import { WeightFile } from './runtime/weights.js';
+import { WeightBuffer, isWebOrt } from './runtime/web.js';
+import { coreCount, loadOrt } from './runtime/ort.js';
+import { nodeFs, nodeOs, nodePath } from './runtime/node.js';
 import { padPlan, bucketLength, padInput, unpadResult, type PadPlan } from './buckets.js';
 
 /** Progress of a compilation. */
@@ -28,6 +31,8 @@ export interface CompileReport {
   readonly weightsMs: number;
   readonly sessionMs: number;
   readonly totalMs: number;
+  /** Where the graph runs: 'cpu' (onnxruntime-node), 'wasm' or 'webgpu' (onnxruntime-web). */
+  readonly provider: string;
 }
 
 /** Options of {@link jit}. */
@@ -60,7 +65,7 @@ export interface JitOptions {
  */
 export class JittedModel<I = unknown, O = unknown> {
   private readonly graphs = new Map<string, Promise<CompiledGraph>>();
-  private weights: Promise<WeightFile> | undefined;
+  private weights: Promise<WeightFile | WeightBuffer> | undefined;
   private disposed = false;
   private count = 0;
   /** Every compilation so far. */
@@ -134,9 +139,10 @@ export class JittedModel<I = unknown, O = unknown> {
     for (const g of graphs) await g.then((x) => x.dispose(), () => undefined);
     if (this.weights) {
       const w = await this.weights.catch(() => undefined);
-      if (w) {
+      if (w instanceof WeightBuffer) await w.close();
+      else if (w) {
         await w.close();
-        const fs = await import('node:fs');
+        const fs = await nodeFs();
         leftovers.delete(w.dir);
         if (!(globalThis as { process?: { env?: Record<string, string> } }).process?.env?.PENJING_JIT_KEEP) fs.rmSync(w.dir, { recursive: true, force: true });
       }
@@ -158,7 +164,7 @@ export class JittedModel<I = unknown, O = unknown> {
     const graph = await CompiledGraph.create(trace, weights, this.count++, { threads, prepack: this.prepack(trace) });
     const done = performance.now();
     const report: CompileReport = {
-      signature, kernels: trace.graph.ops.length, traceMs: traced - started, weightsMs: written - traced, sessionMs: done - written, totalMs: done - started,
+      signature, kernels: trace.graph.ops.length, traceMs: traced - started, weightsMs: written - traced, sessionMs: done - written, totalMs: done - started, provider: graph.provider,
     };
     this.reports.push(report);
     if (this.options.onCompile) this.options.onCompile(report);
@@ -176,11 +182,13 @@ export class JittedModel<I = unknown, O = unknown> {
     return bytes <= 1.5 * 2 ** 30;
   }
 
-  private weightFile(): Promise<WeightFile> {
+  private weightFile(): Promise<WeightFile | WeightBuffer> {
     this.weights ??= (async () => {
-      const fs = await import('node:fs');
-      const os = await import('node:os');
-      const path = await import('node:path');
+      // ONNX Runtime Web reads no files: its sessions get the weights from memory.
+      if (isWebOrt((await loadOrt()).ort)) return new WeightBuffer();
+      const fs = await nodeFs();
+      const os = await nodeOs();
+      const path = await nodePath();
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'penjing-jit-'));
       removeAtExit(dir, (d) => fs.rmSync(d, { recursive: true, force: true }));
       return new WeightFile(dir);
@@ -217,7 +225,8 @@ function removeAtExit(dir: string, remove: (dir: string) => void): void {
 }
 
 async function cores(): Promise<number> {
-  const os = await import('node:os');
+  if (!(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node) return coreCount();
+  const os = await nodeOs();
   return Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
 }
 

@@ -9,7 +9,7 @@ import { generate } from '@penjing/transformer';
 import { withAttentionProbes } from '@penjing/interp';
 import { jit, useOnnxRuntime } from '@penjing/jit';
 import * as ort from 'onnxruntime-node';
-import { readmeImportProblems } from '../../../tests/support/readme-blocks.js';
+import { bodyOf, fenced, readmeImportProblems, regions } from '../../../tests/support/readme-blocks.js';
 
 const README = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
 
@@ -21,6 +21,13 @@ it('every name the README imports is exported by its module', async () => {
   const { count, problems } = await readmeImportProblems(README);
   expect(count).toBeGreaterThan(5);
   expect(problems).toEqual([]);
+});
+
+it('the browser example is the one tests/browser/jit.test.ts runs in Chromium (tests/browser/pages/jit-page.ts)', () => {
+  const page = readFileSync(fileURLToPath(new URL('../../../tests/browser/pages/jit-page.ts', import.meta.url)), 'utf8');
+  const browserBlock = fenced(README, 'ts').map(bodyOf).find((b) => b.includes('wasmPaths'));
+  expect(browserBlock).toBeDefined();
+  expect(regions(page)).toEqual([browserBlock]);
 });
 
 it('the opening example runs', async () => {

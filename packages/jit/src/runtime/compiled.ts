@@ -11,6 +11,7 @@ import type { InputCheck, OutputLeaf, Trace } from '../trace/capture.js';
 import { writeModel } from '../onnx/write.js';
 import type { WeightFile } from './weights.js';
 import { loadOrt, type Ort } from './ort.js';
+import { WeightBuffer, createWebSession } from './web.js';
 
 /** Session settings: ORT's full graph optimisation, intra-op threads = cores. */
 export interface SessionSettings {
@@ -26,12 +27,22 @@ export class CompiledGraph {
     private readonly template: unknown,
     private readonly checks: readonly InputCheck[],
     readonly nodeCount: number,
+    /** Where the session runs: 'cpu' (onnxruntime-node), 'wasm' or 'webgpu' (onnxruntime-web). */
+    readonly provider: string = 'cpu',
   ) {}
 
   /** Writes the model beside the weights file and opens a session on it. */
-  static async create(trace: Trace, weights: WeightFile, index: number, settings: SessionSettings): Promise<CompiledGraph> {
+  static async create(trace: Trace, weights: WeightFile | WeightBuffer, index: number, settings: SessionSettings): Promise<CompiledGraph> {
     const { ort } = await loadOrt();
     const bytes = writeModel(trace.graph, (label) => weights.locate(label));
+    if (weights instanceof WeightBuffer) {
+      // The web route (no file system): model bytes and in-memory weights go to the session directly.
+      const { session, provider } = await createWebSession(ort, bytes, weights, {
+        graphOptimizationLevel: 'all',
+        ...(settings.prepack ? {} : { extra: { session: { disable_prepacking: '1' } } }),
+      }, { writesCacheSlots: trace.graph.ops.some((op) => op.kernel === '_WriteSlot') });
+      return new CompiledGraph(ort, session, trace.template, trace.checks, trace.graph.ops.length, provider);
+    }
     const { writeFileAtomic } = await nodeIo('compiling a model');
     const file = `${weights.dir}/graph_${index}.onnx`;
     await writeFileAtomic(file, bytes);

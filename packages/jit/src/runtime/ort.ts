@@ -4,6 +4,7 @@
  * Both are optional peers of @penjing/jit; the error says which to install.
  */
 import type * as ortTypes from 'onnxruntime-common';
+import { setWebExecutionProviders, type WebExecutionProvider } from './web.js';
 
 export type Ort = typeof ortTypes;
 
@@ -14,15 +15,19 @@ let loaded: Promise<{ ort: Ort; kind: 'node' | 'web' | 'given' }> | undefined;
  * loading one on first use — needed where bare dynamic imports do not resolve (bundled browser
  * code), and a way to pick the web build in Node.
  *
+ * With `onnxruntime-web`, sessions run on WebGPU when `navigator.gpu` gives a hardware adapter, else on
+ * wasm; `executionProviders` fixes the choice.
+ *
  * @example
  * import * as ort from 'onnxruntime-node';
  * useOnnxRuntime(ort);
  */
-export function useOnnxRuntime(ort: unknown): void {
+export function useOnnxRuntime(ort: unknown, options: { readonly executionProviders?: readonly WebExecutionProvider[] } = {}): void {
   const m = ort as Partial<Ort> | null;
   if (!m || typeof m.InferenceSession?.create !== 'function' || typeof m.Tensor !== 'function') {
     throw new TypeError(`useOnnxRuntime: expected the onnxruntime-node or onnxruntime-web module (import * as ort from 'onnxruntime-node'); got ${m === null ? 'null' : typeof m}.`);
   }
+  setWebExecutionProviders(options.executionProviders);
   loaded = Promise.resolve({ ort: m as Ort, kind: 'given' as const });
 }
 

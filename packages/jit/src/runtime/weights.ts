@@ -5,6 +5,7 @@
  */
 import type { ParamSource } from '../trace/graph.js';
 import type { WeightLocation } from '../onnx/write.js';
+import { nodeFs, nodePath } from './node.js';
 
 const ALIGN = 1 << 16;
 
@@ -22,8 +23,8 @@ export class WeightFile {
 
   /** Writes every parameter not yet in the file. @example await file.add(trace.graph.params) */
   async add(params: ReadonlyMap<string, ParamSource>, progress?: WeightProgress): Promise<void> {
-    const fs = await import('node:fs');
-    const path = await import('node:path');
+    const fs = await nodeFs();
+    const path = await nodePath();
     const missing = [...params].filter(([label]) => !this.locations.has(label));
     if (!missing.length) return;
     this.fd ??= fs.openSync(path.join(this.dir, this.fileName), 'w+');
@@ -51,7 +52,7 @@ export class WeightFile {
   /** Closes the file. */
   async close(): Promise<void> {
     if (this.fd === undefined) return;
-    const fs = await import('node:fs');
+    const fs = await nodeFs();
     fs.closeSync(this.fd);
     this.fd = undefined;
   }
