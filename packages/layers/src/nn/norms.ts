@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import { NamedArray } from '@penjing/named-array';
 import { Layer } from '../core/layer.js';
 import { staticField } from '../tree/fields.js';
@@ -42,7 +43,11 @@ export class Standardize extends NormalizeAcross {
 export class RMSStandardize extends NormalizeAcross {
   static override readonly structName = 'RMSStandardize';
   protected override normalize(x: NamedArray): NamedArray {
-    return x.mul(x.square().mean(...this.across).add(this.epsilon).rsqrt());
+    // The same kernels as `x.mul(x.square().mean(...across).add(ε).rsqrt())`, with the mean
+    // kept in place (keepDims), so the factor broadcasts without a reshape or a transpose.
+    const dims = this.across.map((a) => x.dataAxisOf(a));
+    const eps = this.epsilon;
+    return new NamedArray(tf.tidy(() => tf.mul(x.data, tf.rsqrt(tf.add(tf.mean(tf.square(x.data), dims, true), tf.scalar(eps, 'float32'))))), x.axes);
   }
 }
 

@@ -26,22 +26,25 @@ const ROPE_FIELDS = {
   }),
 };
 
+/** Full-width angle terms laid out like the input (size 1 on axes the positions lack). */
 interface Angles {
-  sin: NamedArray;
-  cos: NamedArray;
+  /** `[cos θ, cos θ]` along the rotated axis. */
+  cos: tf.Tensor;
+  /** `[−sin θ, sin θ]` along the rotated axis. */
+  sin: tf.Tensor;
 }
 
 // Queries and keys of every layer read the same positions object during one call, so their
-// sines and cosines are computed once per call and setting. Cached arrays belong to the call
-// that made them (the outermost call's tidy frees them); ones found disposed are rebuilt, so
-// the same positions object passed to several calls is safe.
+// angle terms are computed once per call, setting and layout. Cached tensors belong to the
+// call that made them (the outermost call's tidy frees them); ones found disposed are
+// rebuilt, so the same positions object passed to several calls is safe.
 const angleCache = new WeakMap<NamedArray, Map<string, Angles>>();
 
 function cachedAngles(pos: NamedArray, key: string, build: () => Angles): Angles {
   let byKey = angleCache.get(pos);
   if (!byKey) angleCache.set(pos, (byKey = new Map()));
   const hit = byKey.get(key);
-  if (hit && !hit.sin.data.isDisposed && !hit.cos.data.isDisposed) return hit;
+  if (hit && !hit.sin.isDisposed && !hit.cos.isDisposed) return hit;
   const made = build();
   byKey.set(key, made);
   return made;
@@ -86,15 +89,30 @@ export function rotateWithFrequencies(
   }
   const half = d / 2;
   const inv = Float32Array.from(r.inverseFrequencies);
-  const { sin, cos } = cachedAngles(pos, `${axis}|${inv.join(',')}`, () => {
-    const theta = pos.astype('float32').mul(new NamedArray(tf.tensor1d(inv, 'float32'), [axis]));
-    return { sin: theta.sin(), cos: theta.cos() };
+  // out = x·[cos, cos] + [x2, x1]·[−sin, sin]: the same products and sums as
+  // [x1·cos − x2·sin, x2·cos + x1·sin] (x2·(−sin) = −(x2·sin) exactly), in six kernels on x
+  // as laid out, with the angle terms built once per call in that layout.
+  const p = x.dataAxisOf(axis);
+  const shape = x.axes.map((a, i) => (a === axis || (typeof a === 'string' && pos.names.includes(a)) ? x.data.shape[i] : 1));
+  const { sin, cos } = cachedAngles(pos, `${axis}|${inv.join(',')}|${x.axes.join(',')}|${shape.join(',')}`, () => {
+    const order = x.names.filter((n) => n === axis || pos.names.includes(n));
+    const [s, c] = tf.tidy(() => {
+      const theta = pos.astype('float32').mul(new NamedArray(tf.tensor1d(inv, 'float32'), [axis]));
+      const laid = (t: NamedArray) => tf.reshape(t.orderAs(...order).data, shape.map((n, i) => (i === p ? half : n)));
+      const [sn, cs] = [laid(theta.sin()), laid(theta.cos())];
+      return [tf.concat([tf.neg(sn), sn], p), tf.concat([cs, cs], p)];
+    });
+    return { sin: s, cos: c };
   });
-  const x1 = x.index({ [axis]: nx.slice(0, half) });
-  const x2 = x.index({ [axis]: nx.slice(half, d) });
-  const out1 = x1.mul(cos).sub(x2.mul(sin));
-  const out2 = x2.mul(cos).add(x1.mul(sin));
-  return nx.concatenate([out1, out2.orderLike(out1)], axis).orderLike(x);
+  const out = tf.tidy(() => {
+    const begin = x.data.shape.map(() => 0);
+    const size = [...x.data.shape];
+    size[p] = half;
+    const x1 = tf.slice(x.data, begin, size);
+    const x2 = tf.slice(x.data, begin.map((b, i) => (i === p ? half : b)), size);
+    return tf.add(tf.mul(x.data, cos), tf.mul(tf.concat([x2, x1], p), sin));
+  });
+  return new NamedArray(out, x.axes);
 }
 
 /**
