@@ -19,7 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { cachedLayout, wantsGemvLayout } from './gemv-layout.js';
-import { isIdentity, transpose } from './axes.js';
+import { isIdentity, movesOnlyUnitAxes, transpose } from './axes.js';
 
 /** How the labels of one two-operand step are used. */
 export interface ContractionPlan {
@@ -85,7 +85,22 @@ function side(x: Labelled, sizes: ReadonlyMap<string, number>, batch: string[], 
 }
 
 function laidOut(x: Labelled, s: Side): tf.Tensor {
-  return reshapeIfNeeded(s.perm ? transpose(x.t, s.perm) : x.t, s.shape);
+  // A permutation of size-1 axes only is folded into the reshape to the operand's shape.
+  const t = s.perm && !movesOnlyUnitAxes(x.t.shape, s.perm) ? transpose(x.t, s.perm) : x.t;
+  return leadingOnesOnly(t, s.shape) ? t : reshapeIfNeeded(t, s.shape);
+}
+
+/**
+ * Whether `t` is already `shape` apart from extra leading size-1 axes (a decode step's
+ * `[1, 1, 640]` activation for a `[1, 640]` operand). tfjs-wasm's matMul takes such an
+ * operand as is (its batch of 1 broadcasts, and the product keeps the leading 1s, which the
+ * result's own shape usually has too), which saves two Reshape kernels per product. Only on
+ * wasm: other backends and the jit tracer see the plain rank-2 layout.
+ */
+function leadingOnesOnly(t: tf.Tensor, shape: readonly number[]): boolean {
+  const extra = t.rank - shape.length;
+  if (extra <= 0 || tf.getBackend() !== 'wasm') return false;
+  return t.shape.every((d, i) => (i < extra ? d === 1 : d === shape[i - extra]));
 }
 
 /** A Reshape kernel only when the shape changes (a decode step runs hundreds of these). */
@@ -106,9 +121,11 @@ function gemvStep(x: Labelled, y: Labelled, plan: ContractionPlan, sizes: Readon
   const batch = [...plan.batch];
   const right = side(big, sizes, batch, [...freeBig], [...plan.contracted], false, true);
   if (!right.perm) return undefined; // already [K, N]: the ordinary plan is the fast one
+  const layout = cachedLayout(big.t, right.perm, right.shape);
+  if (!layout) return undefined; // no room for the copy
   const left = side(small, sizes, batch, [...freeS], [...plan.contracted], false, false);
   const labels = [...batch, ...freeS, ...freeBig];
-  const out = tf.matMul(laidOut(small, left), cachedLayout(big.t, right.perm, right.shape));
+  const out = tf.matMul(laidOut(small, left), layout);
   return { t: reshapeIfNeeded(out, labels.map((l) => sizes.get(l)!)), labels };
 }
 
