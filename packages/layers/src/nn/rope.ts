@@ -50,11 +50,36 @@ function cachedAngles(pos: NamedArray, key: string, build: () => Angles): Angles
   return made;
 }
 
+const frequencyLists = new Map<string, readonly number[]>();
+
+/** 1 / (λ^(2j/d) · scale) for j < d/2, in double precision (rounded once to float32 later); one list per setting. */
+function standardFrequencies(d: number, maxWavelength: number, scaleFactor: number): readonly number[] {
+  const key = `${d}|${maxWavelength}|${scaleFactor}`;
+  let inv = frequencyLists.get(key);
+  if (!inv) {
+    inv = Object.freeze(Array.from({ length: Math.floor(d / 2) }, (_, j) => 1 / (maxWavelength ** ((2 * j) / d) * scaleFactor)));
+    frequencyLists.set(key, inv);
+  }
+  return inv;
+}
+
+// The float32 frequencies of a list and their cache key, made once per frozen list object
+// (a list the caller may still change is read afresh).
+const frequencyKeys = new WeakMap<readonly number[], { inv: Float32Array; key: string }>();
+
+function frequencyKey(list: readonly number[]): { inv: Float32Array; key: string } {
+  const hit = frequencyKeys.get(list);
+  if (hit) return hit;
+  const inv = Float32Array.from(list);
+  const made = { inv, key: inv.join(',') };
+  if (Object.isFrozen(list)) frequencyKeys.set(list, made);
+  return made;
+}
+
 /** Rotates the whole of `r.embeddingAxis` of `x` (split halves) with the standard frequencies. */
 function rotate(x: NamedArray, side: SideInputs, r: RopeSettings, who: string): NamedArray {
   const d = (x.namedShape as Record<string, number>)[r.embeddingAxis];
-  // 1 / (λ^frac · scale) in double precision, rounded once to float32.
-  const inv = Array.from({ length: Math.floor(d / 2) }, (_, j) => 1 / (r.maxWavelength ** ((2 * j) / d) * r.scaleFactor));
+  const inv = standardFrequencies(d, r.maxWavelength, r.scaleFactor);
   return rotateWithFrequencies(x, side, { embeddingAxis: r.embeddingAxis, positionsInputName: r.positionsInputName, inverseFrequencies: inv }, who);
 }
 
@@ -88,13 +113,13 @@ export function rotateWithFrequencies(
     );
   }
   const half = d / 2;
-  const inv = Float32Array.from(r.inverseFrequencies);
+  const { inv, key: frequencies } = frequencyKey(r.inverseFrequencies);
   // out = x·[cos, cos] + [x2, x1]·[−sin, sin]: the same products and sums as
   // [x1·cos − x2·sin, x2·cos + x1·sin] (x2·(−sin) = −(x2·sin) exactly), in six kernels on x
   // as laid out, with the angle terms built once per call in that layout.
   const p = x.dataAxisOf(axis);
   const shape = x.axes.map((a, i) => (a === axis || (typeof a === 'string' && pos.names.includes(a)) ? x.data.shape[i] : 1));
-  const { sin, cos } = cachedAngles(pos, `${axis}|${inv.join(',')}|${x.axes.join(',')}|${shape.join(',')}`, () => {
+  const { sin, cos } = cachedAngles(pos, `${axis}|${frequencies}|${x.axes.join(',')}|${shape.join(',')}`, () => {
     const order = x.names.filter((n) => n === axis || pos.names.includes(n));
     const [s, c] = tf.tidy(() => {
       const theta = pos.astype('float32').mul(new NamedArray(tf.tensor1d(inv, 'float32'), [axis]));
