@@ -70,6 +70,23 @@ function decodeMs(n) {
   };
 }
 
+/** Kernels one step launches (counted by wrapping the backend's kernels for that step). */
+function kernelsPerStep(step) {
+  step();
+  let count = 0;
+  const wrapped = tf.getKernelsForBackend(tf.getBackend()).map((k) => {
+    const f = k.kernelFunc;
+    k.kernelFunc = (args) => (count++, f(args));
+    return [k, f];
+  });
+  try {
+    step();
+  } finally {
+    for (const [k, f] of wrapped) k.kernelFunc = f;
+  }
+  return count;
+}
+
 if (profile) {
   const step = decodeMs(16);
   for (let i = 0; i < 3; i++) step();
@@ -111,5 +128,6 @@ if (profile) {
   nx.setGemvLayout(true);
   result.vocabProductOn = product.on;
   result.vocabProductOff = product.off;
+  result.decodeKernels = kernelsPerStep(decodeMs(16));
   console.log(JSON.stringify(result));
 }

@@ -16,6 +16,10 @@ const BEFORE = {
   2: { prefill128: 1421, prefill128Last: 741, decode16: 200, decode1000: 205 }, // 2 threads through a test shim
 };
 
+// Kernels per decode step in issue 14's profile of the 315 ms step (2,289 before the
+// cache-value layout and kernel cuts of the second round).
+const KERNELS_BEFORE = 2476;
+
 const worker = fileURLToPath(new URL('./eager-worker.mjs', import.meta.url));
 const run = (threads) => JSON.parse(execFileSync(process.execPath, [worker, String(threads)], { encoding: 'utf8', env: { ...process.env, PENJING_WASM_THREADS: '' } }).trim().split('\n').pop());
 
@@ -34,6 +38,7 @@ export default async function bench() {
     console.log(`${tag} decode step at position 16: ${ms(r.decode16)}${vs(r.decode16, before?.decode16)}; target ≤ 0.4× at 1 thread`);
     console.log(`${tag} one token's vocabulary product (1×640 · 262,144×640ᵀ), with / without the cached [embedding, vocabulary] layout, interleaved: ${ms(r.vocabProductOn)} / ${ms(r.vocabProductOff)} (${(r.vocabProductOff / r.vocabProductOn).toFixed(2)}× faster)`);
     console.log(`${tag} decode step at position 1000: ${ms(r.decode1000)}${vs(r.decode1000, before?.decode1000)}; position 1000 / 16: ${(r.decode1000 / r.decode16).toFixed(2)}`);
+    console.log(`${tag} kernels per decode step: ${r.decodeKernels} (issue 14: ${KERNELS_BEFORE})`);
   }
   if (results.length > 1) {
     const [one, many] = results;

@@ -22,4 +22,5 @@ it('500 un-disposed forward calls leave tf.memory() flat; shared tensors survive
   expect(r.sameLogits).toBe(true);
   expect(r.viewOk).toBe(true);
   expect(r.kept).toEqual([2, 2, 2, 2]);
+  expect(r.escapes).toEqual({ made: 100, left: 0 }); // kept and nested-scope results, freed once unreachable
 });

@@ -15,7 +15,7 @@ const NAMED_ARRAY = [
     'isNamedArray', 'less', 'lessEqual', 'log', 'logSoftmax', 'logicalAnd', 'logicalNot', 'logicalOr',
     'max', 'maximum', 'mean', 'memoryBudget', 'min', 'minimum', 'mod', 'mul', 'neg', 'nmap', 'notEqual',
     'oneHot', 'ones', 'planContraction', 'pow', 'prod', 'randomFoldIn', 'randomKey', 'randomNormal',
-    'randomSplit', 'randomUniform', 'ready', 'relu', 'rsqrt', 'scalar', 'setAutoFree', 'setGemvLayout',
+    'randomSplit', 'randomUniform', 'ready', 'relu', 'rsqrt', 'scalar', 'setAutoFree', 'setGemvLayout', 'setHeapLimit',
     'sigmoid', 'silu', 'sin', 'slice', 'softmax', 'split', 'sqrt', 'square', 'stack', 'std', 'stopGradient',
     'sub', 'sum', 'tanh', 'unstack', 'variance', 'wasmThreadStats', 'where', 'whereOfOneShape', 'wrap',
     'zeros'

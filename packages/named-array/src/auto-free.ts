@@ -32,7 +32,9 @@ const INSTALLED: unique symbol = Symbol.for('penjing.autoFree.installed');
 interface EngineInternals {
   trackTensor(a: tf.Tensor, backend: tf.KernelBackend): void;
   disposeTensor(a: tf.Tensor | Released): void;
-  state: { tensorInfo: WeakMap<object, unknown> };
+  endScope(result?: unknown): void;
+  keep<T extends tf.Tensor>(result: T): T;
+  state: { tensorInfo: WeakMap<object, unknown>; activeScope: object | null };
   [INSTALLED]?: boolean;
 }
 
@@ -56,20 +58,55 @@ const registry = new FinalizationRegistry<Released>((held) => {
   freedCount++;
 });
 
+// Registration is deferred for tensors made inside a tf.tidy scope: the scope disposes every
+// one of them that does not escape it, and only two ways out exist — being returned from the
+// outermost scope, or tf.keep. So a tensor is registered when it is made outside any scope,
+// when it leaves the outermost scope as (part of) its result, or when it is kept. A decode
+// step makes thousands of short-lived tensors inside its tidy; registering and unregistering
+// each cost about as much as the small kernel that made it.
+const registered = new WeakSet<tf.Tensor>();
+
+function register(a: tf.Tensor): void {
+  if (!enabled || a instanceof tf.Variable || a.isDisposed || registered.has(a)) return;
+  registered.add(a);
+  registry.register(a, { dataId: a.dataId, dtype: a.dtype, size: a.size }, a);
+}
+
+/** Registers every tensor in a scope's result (tensors, arrays and plain objects of them, as tfjs walks it). */
+function registerAll(result: unknown, seen = new Set<unknown>()): void {
+  if (result instanceof tf.Tensor) return register(result);
+  if (result === null || typeof result !== 'object' || seen.has(result)) return;
+  seen.add(result);
+  const values = Array.isArray(result) ? result : Object.values(result as Record<string, unknown>);
+  for (const v of values) registerAll(v, seen);
+}
+
 function install(): void {
   if (engine[INSTALLED]) return; // one install per tfjs engine, however many copies of this module load
   engine[INSTALLED] = true;
   const track = engine.trackTensor.bind(engine);
   const dispose = engine.disposeTensor.bind(engine);
+  const endScope = engine.endScope.bind(engine);
+  const keep = engine.keep.bind(engine);
   engine.trackTensor = (a, backend) => {
     track(a, backend);
-    if (enabled && !(a instanceof tf.Variable)) {
-      registry.register(a, { dataId: a.dataId, dtype: a.dtype, size: a.size }, a);
-    }
+    if (engine.state.activeScope == null) register(a);
+  };
+  engine.endScope = (result) => {
+    endScope(result);
+    if (engine.state.activeScope == null && result !== undefined) registerAll(result);
+  };
+  engine.keep = (result) => {
+    const kept = keep(result);
+    register(kept);
+    return kept;
   };
   engine.disposeTensor = (a) => {
     if (a instanceof tf.Tensor) {
-      registry.unregister(a);
+      if (registered.has(a)) {
+        registered.delete(a);
+        registry.unregister(a);
+      }
       const listeners = disposeListeners.get(a);
       if (listeners) {
         disposeListeners.delete(a);

@@ -66,8 +66,28 @@ export function checkAxes(axes: readonly Axis[], shape: readonly number[]): void
   }
 }
 
-/** `tf.transpose`, except that an empty tensor (which wasm's Transpose divides by zero on) is rebuilt empty. */
+/**
+ * `tf.transpose`, except that an empty tensor (which wasm's Transpose divides by zero on) is
+ * rebuilt empty, and a permutation that only moves size-1 axes is a reshape (the data order
+ * is unchanged: no copy).
+ */
 export function transpose(t: tf.Tensor, perm: readonly number[]): tf.Tensor {
   if (t.size === 0) return tf.zeros(perm.map((p) => t.shape[p]), t.dtype);
+  if (movesOnlyUnitAxes(t.shape, perm)) return tf.reshape(t, perm.map((p) => t.shape[p]));
   return tf.transpose(t, [...perm]);
+}
+
+/**
+ * Whether permuting `shape` by `perm` keeps the axes longer than 1 in their order, so the
+ * permuted array has the same data order (a decode step's `[1, 4, 1, 256]` → `[1, 1, 4, 256]`).
+ * @example movesOnlyUnitAxes([1, 4, 1, 256], [0, 2, 1, 3]) // true
+ */
+export function movesOnlyUnitAxes(shape: readonly number[], perm: readonly number[]): boolean {
+  let last = -1;
+  for (const p of perm) {
+    if (shape[p] === 1) continue;
+    if (p < last) return false;
+    last = p;
+  }
+  return true;
 }

@@ -36,7 +36,7 @@ export { wasmThreadStats } from './wasm-threads.js';
 export { setAutoFree, autoFreeStats } from './auto-free.js';
 export { setGemvLayout } from './gemv-layout.js';
 export type { ThreadStats } from './wasm-threads.js';
-export { checkMemory, memoryBudget, MemoryBudgetError, WASM_HEAP_BYTES } from './memory-budget.js';
+export { checkMemory, memoryBudget, MemoryBudgetError, setHeapLimit, WASM_HEAP_BYTES } from './memory-budget.js';
 export type { BackendName, ReadyOptions } from './backend.js';
 export { NamedAxisError, formatNamedShape } from './errors.js';
 export type {

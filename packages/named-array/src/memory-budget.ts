@@ -20,16 +20,48 @@ export class MemoryBudgetError extends RangeError {
   }
 }
 
+let heapLimit: number | null = null;
+
+/**
+ * Caps the heap size that {@link memoryBudget} assumes (on any backend), or with `null` goes
+ * back to the backend's own (4 GiB on wasm, unlimited elsewhere): to leave room for other
+ * work sharing the heap, or to try out a small heap.
+ *
+ * @example nx.setHeapLimit(2 ** 30); // plan as if the heap had 1 GiB
+ */
+export function setHeapLimit(bytes: number | null): void {
+  if (bytes !== null && !(bytes > 0)) throw new RangeError(`setHeapLimit: expected a positive number of bytes or null; got ${bytes}.`);
+  heapLimit = bytes;
+}
+
 /**
  * Bytes the active backend can still allocate: for wasm, the usable part of its 4 GiB heap
- * minus what live tensors hold; `Infinity` for backends whose failures are ordinary
- * exceptions (cpu) or whose capacity is unknown (webgl, webgpu).
+ * (or of a smaller {@link setHeapLimit}) minus what live tensors hold; `Infinity` for backends
+ * whose failures are ordinary exceptions (cpu) or whose capacity is unknown (webgl, webgpu),
+ * unless a heap limit is set.
  *
  * @example nx.memoryBudget() // 3.2e9 on wasm with a small model loaded
  */
 export function memoryBudget(): number {
-  if (tf.getBackend() !== 'wasm') return Infinity;
-  return Math.max(0, WASM_HEAP_BYTES * USABLE - tf.memory().numBytes);
+  const heap = tf.getBackend() === 'wasm' ? Math.min(WASM_HEAP_BYTES, heapLimit ?? Infinity) : heapLimit;
+  if (heap === null) return Infinity;
+  return Math.max(0, heap * USABLE - tf.memory().numBytes);
+}
+
+/** A cache of optional memory (it can be rebuilt): how many bytes it holds, and a way to free them. */
+export interface Reclaimable {
+  held(): number;
+  release(): void;
+}
+const reclaimables: Reclaimable[] = [];
+
+/**
+ * Registers a cache that {@link checkMemory} empties when a computation would fit only
+ * without it (the matrix-vector layouts of gemv-layout.ts).
+ * @internal
+ */
+export function onMemoryPressure(cache: Reclaimable): void {
+  reclaimables.push(cache);
 }
 
 const gb = (b: number) => `${(b / 2 ** 30).toFixed(b < 2 ** 30 ? 3 : 1)} GiB`;
@@ -41,8 +73,15 @@ const gb = (b: number) => `${(b / 2 ** 30).toFixed(b < 2 ** 30 ? 3 : 1)} GiB`;
  * @example nx.checkMemory(4 * batch * seq * seq * heads, 'attention over 8000 tokens', 'Use fewer tokens.');
  */
 export function checkMemory(bytes: number, what: string, fix: string): void {
+  const fits = (extra: number) => Number.isFinite(bytes) && bytes <= memoryBudget() + extra && bytes <= Number.MAX_SAFE_INTEGER;
+  if (fits(0)) return;
+  // Optional caches go first: a computation that fits without them runs.
+  const held = reclaimables.reduce((sum, c) => sum + c.held(), 0);
+  if (held > 0 && fits(held)) {
+    for (const c of reclaimables) c.release();
+    if (fits(0)) return;
+  }
   const budget = memoryBudget();
-  if (Number.isFinite(bytes) && bytes <= budget && bytes <= Number.MAX_SAFE_INTEGER) return;
   const have = Number.isFinite(budget) ? `the ${tf.getBackend()} backend has about ${gb(budget)} free` : 'no backend can allocate that much';
   throw new MemoryBudgetError(bytes, budget, `${what} needs about ${Number.isFinite(bytes) ? gb(bytes) : 'unboundedly much memory'}, but ${have}. ${fix} Nothing was allocated; the backend is still usable.`);
 }

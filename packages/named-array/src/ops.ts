@@ -29,6 +29,8 @@ export function liftBinary(op: BinaryOp, a: Operand, b: Operand, what: string): 
     return new NamedArray(tf.tidy(() => op(scalarLike(a, b.data), b.data)), b.axes);
   }
   if (sameLayout(a, b)) return new NamedArray(op(a.data, b.data), a.axes);
+  const suffix = suffixLayout(a, b) ?? suffixLayout(b, a);
+  if (suffix) return new NamedArray(op(a.data, b.data), suffix.axes);
   const al = alignNames([a, b], what);
   const t = tf.tidy(() => {
     const x = toBatched(a, al);
@@ -39,6 +41,19 @@ export function liftBinary(op: BinaryOp, a: Operand, b: Operand, what: string): 
     return fromBatched(new Positional(op(pad(x, r), pad(y, r)), al.names.length), al).data;
   });
   return new NamedArray(t, [...al.names, ...t.shape.slice(al.names.length).map((_, i) => i)]);
+}
+
+/**
+ * `long` when `short`'s data is laid out as the trailing axes of `long`'s (same names, order
+ * and sizes; no positional axes): tfjs's own right-aligned broadcasting then gives what the
+ * aligned layout would, without the reshape kernel that adds the leading size-1 axes (a
+ * decode step runs hundreds of these: a norm's scale, a bias, RoPE's angles).
+ */
+function suffixLayout(long: NamedArray<string>, short: NamedArray<string>): NamedArray<string> | undefined {
+  const offset = long.axes.length - short.axes.length;
+  if (offset <= 0 || long.positionalShape.length || short.positionalShape.length) return undefined;
+  const fits = short.axes.every((ax, i) => ax === long.axes[offset + i] && short.data.shape[i] === long.data.shape[offset + i]);
+  return fits ? long : undefined;
 }
 
 function sameLayout(a: NamedArray<string>, b: NamedArray<string>): boolean {

@@ -19,7 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { cachedLayout, wantsGemvLayout } from './gemv-layout.js';
-import { isIdentity, transpose } from './axes.js';
+import { isIdentity, movesOnlyUnitAxes, transpose } from './axes.js';
 
 /** How the labels of one two-operand step are used. */
 export interface ContractionPlan {
@@ -85,7 +85,22 @@ function side(x: Labelled, sizes: ReadonlyMap<string, number>, batch: string[], 
 }
 
 function laidOut(x: Labelled, s: Side): tf.Tensor {
-  return reshapeIfNeeded(s.perm ? transpose(x.t, s.perm) : x.t, s.shape);
+  // A permutation of size-1 axes only is folded into the reshape to the operand's shape.
+  const t = s.perm && !movesOnlyUnitAxes(x.t.shape, s.perm) ? transpose(x.t, s.perm) : x.t;
+  return leadingOnesOnly(t, s.shape) ? t : reshapeIfNeeded(t, s.shape);
+}
+
+/**
+ * Whether `t` is already `shape` apart from extra leading size-1 axes (a decode step's
+ * `[1, 1, 640]` activation for a `[1, 640]` operand). tfjs-wasm's matMul takes such an
+ * operand as is (its batch of 1 broadcasts, and the product keeps the leading 1s, which the
+ * result's own shape usually has too), which saves two Reshape kernels per product. Only on
+ * wasm: other backends and the jit tracer see the plain rank-2 layout.
+ */
+function leadingOnesOnly(t: tf.Tensor, shape: readonly number[]): boolean {
+  const extra = t.rank - shape.length;
+  if (extra <= 0 || tf.getBackend() !== 'wasm') return false;
+  return t.shape.every((d, i) => (i < extra ? d === 1 : d === shape[i - extra]));
 }
 
 /** A Reshape kernel only when the shape changes (a decode step runs hundreds of these). */
@@ -106,9 +121,11 @@ function gemvStep(x: Labelled, y: Labelled, plan: ContractionPlan, sizes: Readon
   const batch = [...plan.batch];
   const right = side(big, sizes, batch, [...freeBig], [...plan.contracted], false, true);
   if (!right.perm) return undefined; // already [K, N]: the ordinary plan is the fast one
+  const layout = cachedLayout(big.t, right.perm, right.shape);
+  if (!layout) return undefined; // no room for the copy
   const left = side(small, sizes, batch, [...freeS], [...plan.contracted], false, false);
   const labels = [...batch, ...freeS, ...freeBig];
-  const out = tf.matMul(laidOut(small, left), cachedLayout(big.t, right.perm, right.shape));
+  const out = tf.matMul(laidOut(small, left), layout);
   return { t: reshapeIfNeeded(out, labels.map((l) => sizes.get(l)!)), labels };
 }
 
@@ -132,24 +149,55 @@ export function contractPair(a: Labelled, b: Labelled, keep: readonly string[], 
   const gemv = batchUnit && !plan.sumA.length && !plan.sumB.length ? gemvStep(x, y, plan, sizes) : undefined;
   if (gemv) return gemv;
   const flags = tf.getBackend() !== 'wasm' || !batchUnit;
-  let best: { left: Side; right: Side; l: Labelled; r: Labelled; labels: string[] } | undefined;
+  const p = pairLayout(x, y, plan, sizes, flags);
+  const [l, r] = p.swap ? [y, x] : [x, y];
+  const out = tf.matMul(laidOut(l, p.left), laidOut(r, p.right), p.left.flag, p.right.flag);
+  return { t: reshapeIfNeeded(out, p.labels.map((label) => sizes.get(label)!)), labels: [...p.labels] };
+}
+
+/** The cheapest layout of one product: which operand goes left, and how each is laid out. */
+interface PairLayout {
+  swap: boolean;
+  left: Side;
+  right: Side;
+  labels: string[];
+}
+
+// Layouts depend only on the labels, their sizes and whether flags are cheap; a decode step
+// plans the same ~160 products every time, so each layout is searched for once.
+const layoutCache = new Map<string, PairLayout>();
+const LAYOUT_CACHE_SIZE = 4096;
+
+function pairLayout(x: Labelled, y: Labelled, plan: ContractionPlan, sizes: ReadonlyMap<string, number>, flags: boolean): PairLayout {
+  const shape = (o: Labelled) => o.labels.map((l) => `${l}=${sizes.get(l)}`).join(',');
+  const key = `${flags}|${shape(x)}|${shape(y)}|${plan.freeA.join(',')}|${plan.freeB.join(',')}|${plan.batch.join(',')}`;
+  let hit = layoutCache.get(key);
+  if (!hit) {
+    hit = searchLayout(x, y, plan, sizes, flags);
+    if (layoutCache.size >= LAYOUT_CACHE_SIZE) layoutCache.clear();
+    layoutCache.set(key, hit);
+  }
+  return hit;
+}
+
+/** Tries both operand orders and every batch and contracted label order; keeps the one moving the least data. */
+function searchLayout(x: Labelled, y: Labelled, plan: ContractionPlan, sizes: ReadonlyMap<string, number>, flags: boolean): PairLayout {
+  let best: PairLayout | undefined;
   let bestCost = Infinity;
   const orders = (ls: readonly string[]) => [x, y].map((o) => o.labels.filter((l) => ls.includes(l)));
-  for (const [l, r, freeL, freeR] of [[x, y, plan.freeA, plan.freeB], [y, x, plan.freeB, plan.freeA]] as const) {
+  for (const [swap, l, r, freeL, freeR] of [[false, x, y, plan.freeA, plan.freeB], [true, y, x, plan.freeB, plan.freeA]] as const) {
     for (const bo of orders(plan.batch)) {
       for (const co of orders(plan.contracted)) {
         const left = side(l, sizes, bo, [...freeL], co, flags, false);
         const right = side(r, sizes, bo, [...freeR], co, flags, true);
         if (left.moved + right.moved < bestCost) {
           bestCost = left.moved + right.moved;
-          best = { left, right, l, r, labels: [...bo, ...freeL, ...freeR] };
+          best = { swap, left, right, labels: [...bo, ...freeL, ...freeR] };
         }
       }
     }
   }
-  const p = best!;
-  const out = tf.matMul(laidOut(p.l, p.left), laidOut(p.r, p.right), p.left.flag, p.right.flag);
-  return { t: reshapeIfNeeded(out, p.labels.map((l) => sizes.get(l)!)), labels: p.labels };
+  return best!;
 }
 
 /**

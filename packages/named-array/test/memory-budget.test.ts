@@ -23,4 +23,18 @@ describe('memoryBudget and checkMemory', () => {
     expect(() => nx.checkMemory(1e6, 'a small thing', 'n/a')).not.toThrow();
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it('setHeapLimit plans for a smaller heap, on any backend, and null undoes it', () => {
+    const budget = nx.memoryBudget();
+    try {
+      nx.setHeapLimit(2 ** 30);
+      expect(nx.memoryBudget()).toBeCloseTo(Math.max(0, 0.85 * 2 ** 30 - tf.memory().numBytes), 0);
+      expect(() => nx.checkMemory(2 ** 30, 'a 1 GiB thing', 'Make it smaller.')).toThrow(/has about 0\.\d+ GiB free/);
+      expect(() => nx.setHeapLimit(0)).toThrow(/setHeapLimit: expected a positive number of bytes or null; got 0/);
+      expect(() => nx.setHeapLimit(Number.NaN)).toThrow(RangeError);
+    } finally {
+      nx.setHeapLimit(null);
+    }
+    expect(nx.memoryBudget()).toBe(budget);
+  });
 });

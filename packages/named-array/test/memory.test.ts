@@ -100,6 +100,7 @@ const exportsTable: Record<string, Case> = {
   MemoryBudgetError: () => new nx.MemoryBudgetError(1, 0, 'x'),
   WASM_HEAP_BYTES: () => nx.WASM_HEAP_BYTES,
   memoryBudget: () => nx.memoryBudget(),
+  setHeapLimit: () => nx.setHeapLimit(null),
   checkMemory: () => nx.checkMemory(1, 'x', 'y'),
   formatNamedShape: () => nx.formatNamedShape(x.namedShape),
   add: () => nx.add(x, y),

@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs';
 import { NamedArray } from '@penjing/named-array';
 import { Layer } from '../core/layer.js';
 import { staticField } from '../tree/fields.js';
@@ -42,7 +43,13 @@ export class Standardize extends NormalizeAcross {
 export class RMSStandardize extends NormalizeAcross {
   static override readonly structName = 'RMSStandardize';
   protected override normalize(x: NamedArray): NamedArray {
-    return x.mul(x.square().mean(...this.across).add(this.epsilon).rsqrt());
+    // On wasm, the same kernels with the mean kept in place (keepDims), so the factor
+    // broadcasts without a reshape (a decode step runs 109 of these norms). Elsewhere the
+    // plain form, which the jit compiler recognises as one RMS-norm node.
+    if (tf.getBackend() !== 'wasm') return x.mul(x.square().mean(...this.across).add(this.epsilon).rsqrt());
+    const dims = this.across.map((a) => x.dataAxisOf(a));
+    const eps = tf.scalar(this.epsilon, 'float32');
+    return new NamedArray(tf.tidy(() => tf.mul(x.data, tf.rsqrt(tf.add(tf.mean(tf.square(x.data), dims, true), eps)))), x.axes);
   }
 }
 

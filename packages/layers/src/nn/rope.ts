@@ -26,32 +26,60 @@ const ROPE_FIELDS = {
   }),
 };
 
+/** Full-width angle terms laid out like the input (size 1 on axes the positions lack). */
 interface Angles {
-  sin: NamedArray;
-  cos: NamedArray;
+  /** `[cos θ, cos θ]` along the rotated axis. */
+  cos: tf.Tensor;
+  /** `[−sin θ, sin θ]` along the rotated axis. */
+  sin: tf.Tensor;
 }
 
 // Queries and keys of every layer read the same positions object during one call, so their
-// sines and cosines are computed once per call and setting. Cached arrays belong to the call
-// that made them (the outermost call's tidy frees them); ones found disposed are rebuilt, so
-// the same positions object passed to several calls is safe.
+// angle terms are computed once per call, setting and layout. Cached tensors belong to the
+// call that made them (the outermost call's tidy frees them); ones found disposed are
+// rebuilt, so the same positions object passed to several calls is safe.
 const angleCache = new WeakMap<NamedArray, Map<string, Angles>>();
 
 function cachedAngles(pos: NamedArray, key: string, build: () => Angles): Angles {
   let byKey = angleCache.get(pos);
   if (!byKey) angleCache.set(pos, (byKey = new Map()));
   const hit = byKey.get(key);
-  if (hit && !hit.sin.data.isDisposed && !hit.cos.data.isDisposed) return hit;
+  if (hit && !hit.sin.isDisposed && !hit.cos.isDisposed) return hit;
   const made = build();
   byKey.set(key, made);
+  return made;
+}
+
+const frequencyLists = new Map<string, readonly number[]>();
+
+/** 1 / (λ^(2j/d) · scale) for j < d/2, in double precision (rounded once to float32 later); one list per setting. */
+function standardFrequencies(d: number, maxWavelength: number, scaleFactor: number): readonly number[] {
+  const key = `${d}|${maxWavelength}|${scaleFactor}`;
+  let inv = frequencyLists.get(key);
+  if (!inv) {
+    inv = Object.freeze(Array.from({ length: Math.floor(d / 2) }, (_, j) => 1 / (maxWavelength ** ((2 * j) / d) * scaleFactor)));
+    frequencyLists.set(key, inv);
+  }
+  return inv;
+}
+
+// The float32 frequencies of a list and their cache key, made once per frozen list object
+// (a list the caller may still change is read afresh).
+const frequencyKeys = new WeakMap<readonly number[], { inv: Float32Array; key: string }>();
+
+function frequencyKey(list: readonly number[]): { inv: Float32Array; key: string } {
+  const hit = frequencyKeys.get(list);
+  if (hit) return hit;
+  const inv = Float32Array.from(list);
+  const made = { inv, key: inv.join(',') };
+  if (Object.isFrozen(list)) frequencyKeys.set(list, made);
   return made;
 }
 
 /** Rotates the whole of `r.embeddingAxis` of `x` (split halves) with the standard frequencies. */
 function rotate(x: NamedArray, side: SideInputs, r: RopeSettings, who: string): NamedArray {
   const d = (x.namedShape as Record<string, number>)[r.embeddingAxis];
-  // 1 / (λ^frac · scale) in double precision, rounded once to float32.
-  const inv = Array.from({ length: Math.floor(d / 2) }, (_, j) => 1 / (r.maxWavelength ** ((2 * j) / d) * r.scaleFactor));
+  const inv = standardFrequencies(d, r.maxWavelength, r.scaleFactor);
   return rotateWithFrequencies(x, side, { embeddingAxis: r.embeddingAxis, positionsInputName: r.positionsInputName, inverseFrequencies: inv }, who);
 }
 
@@ -85,16 +113,31 @@ export function rotateWithFrequencies(
     );
   }
   const half = d / 2;
-  const inv = Float32Array.from(r.inverseFrequencies);
-  const { sin, cos } = cachedAngles(pos, `${axis}|${inv.join(',')}`, () => {
-    const theta = pos.astype('float32').mul(new NamedArray(tf.tensor1d(inv, 'float32'), [axis]));
-    return { sin: theta.sin(), cos: theta.cos() };
+  const { inv, key: frequencies } = frequencyKey(r.inverseFrequencies);
+  // out = x·[cos, cos] + [x2, x1]·[−sin, sin]: the same products and sums as
+  // [x1·cos − x2·sin, x2·cos + x1·sin] (x2·(−sin) = −(x2·sin) exactly), in six kernels on x
+  // as laid out, with the angle terms built once per call in that layout.
+  const p = x.dataAxisOf(axis);
+  const shape = x.axes.map((a, i) => (a === axis || (typeof a === 'string' && pos.names.includes(a)) ? x.data.shape[i] : 1));
+  const { sin, cos } = cachedAngles(pos, `${axis}|${frequencies}|${x.axes.join(',')}|${shape.join(',')}`, () => {
+    const order = x.names.filter((n) => n === axis || pos.names.includes(n));
+    const [s, c] = tf.tidy(() => {
+      const theta = pos.astype('float32').mul(new NamedArray(tf.tensor1d(inv, 'float32'), [axis]));
+      const laid = (t: NamedArray) => tf.reshape(t.orderAs(...order).data, shape.map((n, i) => (i === p ? half : n)));
+      const [sn, cs] = [laid(theta.sin()), laid(theta.cos())];
+      return [tf.concat([tf.neg(sn), sn], p), tf.concat([cs, cs], p)];
+    });
+    return { sin: s, cos: c };
   });
-  const x1 = x.index({ [axis]: nx.slice(0, half) });
-  const x2 = x.index({ [axis]: nx.slice(half, d) });
-  const out1 = x1.mul(cos).sub(x2.mul(sin));
-  const out2 = x2.mul(cos).add(x1.mul(sin));
-  return nx.concatenate([out1, out2.orderLike(out1)], axis).orderLike(x);
+  const out = tf.tidy(() => {
+    const begin = x.data.shape.map(() => 0);
+    const size = [...x.data.shape];
+    size[p] = half;
+    const x1 = tf.slice(x.data, begin, size);
+    const x2 = tf.slice(x.data, begin.map((b, i) => (i === p ? half : b)), size);
+    return tf.add(tf.mul(x.data, cos), tf.mul(tf.concat([x2, x1], p), sin));
+  });
+  return new NamedArray(out, x.axes);
 }
 
 /**

@@ -198,10 +198,12 @@ export function emptyEntry(batch: Readonly<Record<string, number>>, length: numb
   for (const n of Object.keys(spec.kvAxes)) {
     if (n in batch || n === KV_SEQ) throw new RangeError(`initCache: the key/value axis '${n}' clashes with a batch axis or '${KV_SEQ}'.`);
   }
-  const shape = { ...batch, [KV_SEQ]: length, ...spec.kvAxes };
+  // Values keep the cache axis last: a decode step contracts it, and a [projection, kv_seq]
+  // operand goes on the left of the matrix product as is (on wasm, XNNPACK then packs only the
+  // tiny weights), where a [kv_seq, projection] one would be repacked or transposed per step.
   return new KVCacheEntry({
-    keys: nx.zeros(shape),
-    values: nx.zeros(shape),
+    keys: nx.zeros({ ...batch, [KV_SEQ]: length, ...spec.kvAxes }),
+    values: nx.zeros({ ...batch, ...spec.kvAxes, [KV_SEQ]: length }),
     kvTokenPositions: windowed ? nx.full({ ...batch, [KV_SEQ]: length }, -1, 'int32') : null,
   });
 }
