@@ -29,7 +29,9 @@ export function liftBinary(op: BinaryOp, a: Operand, b: Operand, what: string): 
     return new NamedArray(tf.tidy(() => op(scalarLike(a, b.data), b.data)), b.axes);
   }
   if (sameLayout(a, b)) return new NamedArray(op(a.data, b.data), a.axes);
-  const suffix = suffixLayout(a, b) ?? suffixLayout(b, a);
+  // wasm only: tfjs-backend-webgpu 4.22 broadcasts some rank-mismatched operands wrongly
+  // (a tiny Gemma forward in Chromium was off by 147 %), so other backends get aligned ranks.
+  const suffix = tf.getBackend() === 'wasm' ? (suffixLayout(a, b) ?? suffixLayout(b, a)) : undefined;
   if (suffix) return new NamedArray(op(a.data, b.data), suffix.axes);
   const al = alignNames([a, b], what);
   const t = tf.tidy(() => {
