@@ -151,25 +151,3 @@ defineKernel('Range', {
 const likeRule: ShapeRule = (ins) => [{ shape: [...ins[0]!.shape], dtype: ins[0]!.dtype }];
 defineKernel('ZerosLike', { shape: likeRule, emit: ({ b, ins, outs, outNames }) => void b.node('Expand', [b.scalar(0, ins[0]!.dtype), b.int64(outs[0]!.shape)], outNames) });
 defineKernel('OnesLike', { shape: likeRule, emit: ({ b, ins, outs, outNames }) => void b.node('Expand', [b.scalar(1, ins[0]!.dtype), b.int64(outs[0]!.shape)], outNames) });
-
-// Writes `fresh` into `cache` at the run-time slot along `axis` (made by dynamicCacheWrites).
-defineKernel('_WriteSlot', {
-  shape: () => {
-    throw new JitError('_WriteSlot is made by a graph rewrite, never traced.');
-  },
-  emit: ({ b, ins, inNames, outNames, attrs }) => {
-    const fresh = ins[1]!;
-    const slot = b.op('Cast', [inNames[2]!], { to: 7 });
-    const one = b.op('Reshape', [slot, b.int64(fresh.shape.map(() => 1))]);
-    const offsets = fresh.shape.map((d, i) => (i === attrs.axis ? d : 1));
-    // Index of each new entry along the axis: slot + its offset within `fresh`.
-    const within = b.constant(
-      new Int32Array(fresh.shape[attrs.axis]!).map((_, i) => i),
-      offsets,
-      'int32',
-    );
-    const idx = b.op('Add', [one, b.op('Cast', [within], { to: 7 })]);
-    const full = b.op('Expand', [idx, b.int64(fresh.shape)]);
-    b.node('ScatterElements', [inNames[0]!, full, inNames[1]!], outNames, { axis: attrs.axis });
-  },
-});
