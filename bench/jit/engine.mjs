@@ -134,6 +134,11 @@ const engines = {
         });
         return { times: decodeStepTimes(events), totalMs: performance.now() - start };
       },
+      /** Frees the prefill graphs once their rows are done, as the ORT engine releases its prefill sessions. */
+      async release() {
+        await fast.dispose();
+        return {};
+      },
       async finish() {
         await fast.dispose();
       },
