@@ -59,6 +59,7 @@ const compiledModels = new WeakMap<object, JittedModel>();
 /** tokens, mask, cache positions, then keys and values of each layer. */
 type StepArgs = readonly [NamedArray, NamedArray, NamedArray, ...NamedArray[]];
 const FIRST_CACHE_INPUT = 2;
+const DECODE_ROOM = 64;
 
 /** One cache tensor between steps: JS-side values that ONNX Runtime reads in place, and its slot axis. */
 interface CacheState {
@@ -73,8 +74,10 @@ export async function compiledGenerationSteps(req: StepsRequest) {
   if (!jm) compiledModels.set(key, (jm = new JittedModel(req.lm, { buckets: false })));
   const jitted = jm;
   const width = bucketLength(req.promptLength);
-  // The last slot is the decode graph's scratch slot (see newCacheRowsOnly), so it stays empty.
-  const cacheLength = bucketLength(width + req.maxNewTokens);
+  // The prompt's slots, one per decode step (maxNewTokens − 1) and the decode graph's scratch
+  // slot (see newCacheRowsOnly), rounded up to 64 so nearby maxNewTokens share graphs: every
+  // decode step reads every slot, so a coarser bucket would make each step slower.
+  const cacheLength = width + Math.ceil(req.maxNewTokens / DECODE_ROOM) * DECODE_ROOM;
   const promptStart = cacheLength - 1 - width;
   const empty = req.initCache(req.lm, { batchSize: req.batchSize, cacheLength, slidingWindowCache: 'full' });
   const layout: StepArgs = [

@@ -2,8 +2,9 @@
  * Makes a traced decode step return only the cache rows it adds, not whole caches. The step is
  * traced writing its new entry after all but the last slot of each cache input
  * (`concat([slice(cache, 0..C−1), new])` along the cache axis, how `writeSlots` writes without
- * a scatter kernel); attention reads that concatenation, so the input's last slot is scratch
- * that the caller keeps empty. Each cache output becomes its new entry: the caller keeps the
+ * a scatter kernel); attention reads that result, so the input's last slot is scratch that the
+ * caller keeps empty. Each such write becomes `_SetLastSlot` (one copy of the cache instead of
+ * Slice's and Concat's two), and each cache output becomes its new entry: the caller keeps the
  * caches between steps and writes each row into them in place, where returning the caches
  * would copy every cache out of ONNX Runtime on every step.
  */
@@ -27,6 +28,7 @@ export function newCacheRowsOnly(graph: TraceGraph, outputs: ReadonlyMap<number,
   const producer = new Map<number, TraceOp>();
   for (const op of graph.ops) for (const o of op.outputs) producer.set(o, op);
   const next = [...graph.outputs];
+  const writes = new Map<TraceOp, TraceOp>();
   for (const [o, { input, axis, what }] of outputs) {
     const fail = (found: string): never => {
       throw new JitError(
@@ -47,6 +49,7 @@ export function newCacheRowsOnly(graph: TraceGraph, outputs: ReadonlyMap<number,
       cache!.shape.every((d, i) => head!.shape[i] === (i === axis ? d - 1 : d) && fresh!.shape[i] === (i === axis ? 1 : d));
     if (!fits) fail(`concatenating ${head!.shape.join('×')} and ${fresh!.shape.join('×')} along axis ${catAxis} (cache ${cache!.shape.join('×')})`);
     next[o] = fresh!.id;
+    writes.set(cat!, { ...cat!, kernel: '_SetLastSlot', inputs: [cache!.id, fresh!.id], inputNames: ['cache', 'fresh'], attrs: { axis } });
   }
-  return { ...graph, outputs: next };
+  return { ...graph, ops: graph.ops.map((op) => writes.get(op) ?? op), outputs: next };
 }
