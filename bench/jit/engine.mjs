@@ -3,6 +3,7 @@
 // The parent (bench/jit.bench.mjs) sends tasks one at a time, taking turns between engines;
 // each reply carries times measured here. Started as
 //   node bench/jit/engine.mjs <eager|jit|ort|jit-1b> '<json settings>'
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
@@ -18,6 +19,23 @@ function promptIds(n, seed, vocab) {
 
 const reply = (m) => new Promise((resolve) => process.send(m, resolve));
 const peakRssBytes = () => process.resourceUsage().maxRSS * 1024;
+
+/**
+ * Proportional set size (Linux): resident memory with pages shared between mappings counted
+ * once. RSS counts a file mapped by several ONNX Runtime sessions (jit's weights file) once
+ * per session; PSS counts it once. Sampled after every task (the largest is reported), so
+ * peaks inside a task are missed; undefined where /proc is absent.
+ */
+let maxPss;
+function samplePss() {
+  try {
+    const kb = Number(/^Pss:\s+(\d+)/m.exec(readFileSync('/proc/self/smaps_rollup', 'utf8'))?.[1]);
+    if (Number.isFinite(kb)) maxPss = Math.max(maxPss ?? 0, kb * 1024);
+  } catch {
+    // no /proc (not Linux): PSS stays unreported
+  }
+  return maxPss;
+}
 
 /** Penjing's modules, loaded only in the engines that need them. */
 async function penjing() {
@@ -116,6 +134,11 @@ const engines = {
         });
         return { times: decodeStepTimes(events), totalMs: performance.now() - start };
       },
+      /** Frees the prefill graphs once their rows are done, as the ORT engine releases its prefill sessions. */
+      async release() {
+        await fast.dispose();
+        return {};
+      },
       async finish() {
         await fast.dispose();
       },
@@ -210,11 +233,14 @@ try {
   process.on('message', async (m) => {
     try {
       if (m.task === 'finish') {
+        samplePss();
         await engine.finish?.();
-        await reply({ peakRss: peakRssBytes() });
+        await reply({ peakRss: peakRssBytes(), peakPss: maxPss });
         process.exit(0);
       }
-      await reply({ ...(await engine[m.task](m)), rss: peakRssBytes() });
+      const result = await engine[m.task](m);
+      samplePss();
+      await reply({ ...result, rss: peakRssBytes() });
     } catch (e) {
       await reply({ error: `${e?.name ?? 'Error'}: ${e?.message ?? e}`.slice(0, 2000) });
     }

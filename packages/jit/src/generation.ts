@@ -1,13 +1,15 @@
 /**
  * Compiled generation steps for `generate(model, prompts, { jit: true })`: a prefill graph and
- * a decode graph of the model's KV-caching form, with the cache as graph inputs and outputs
- * (kept as ONNX Runtime tensors between steps, never copied back to tfjs).
+ * a decode graph of the model's KV-caching form, with the cache as graph inputs.
  *
  * Each step's graph must not depend on how many tokens are cached: the prompt (left-padded to
- * a bucket length) fills the last slots of the cache, and decode step n writes its token into
- * slot n, a graph input (see dynamicCacheWrites). Attention reads slots through their
- * positions (−1 for empty ones), never their order, so this gives the tokens eager decoding
- * gives, with one decode graph for every step.
+ * a bucket length) fills the slots just before the last one, and decode step n writes its
+ * token into slot n. The decode graph returns only each cache's new row (see
+ * newCacheRowsOnly): the caches stay in JS-side typed arrays that ONNX Runtime reads as inputs
+ * without copying, and each step's rows are written into them in place, so a step never
+ * copies the caches out of ONNX Runtime. Attention reads slots through their positions (−1
+ * for empty ones), never their order, so this gives the tokens eager decoding gives, with one
+ * decode graph for every step.
  */
 import * as tf from '@tensorflow/tfjs';
 import * as nx from '@penjing/named-array';
@@ -15,9 +17,9 @@ import { NamedArray } from '@penjing/named-array';
 import type { Layer } from '@penjing/layers';
 import { bucketLength } from './buckets.js';
 import { JittedModel } from './jit.js';
-import { ortToTf, type CompiledGraph, type OrtTensor } from './runtime/compiled.js';
-import { JitError, type TraceGraph } from './trace/graph.js';
-import { dynamicCacheWrites } from './trace/write-slots.js';
+import { ortToTf, type OrtTensor } from './runtime/compiled.js';
+import type { TraceGraph } from './trace/graph.js';
+import { newCacheRowsOnly } from './trace/cache-rows.js';
 
 const KV = 'kv_seq';
 
@@ -54,9 +56,16 @@ interface StepsRequest {
 /** One compiled caching model per uncached model object, so repeated generate calls reuse graphs. */
 const compiledModels = new WeakMap<object, JittedModel>();
 
-/** tokens, mask, write slot, cache positions, then keys and values of each layer. */
-type StepArgs = readonly [NamedArray, NamedArray, NamedArray, NamedArray, ...NamedArray[]];
-const FIRST_CACHE_INPUT = 3;
+/** tokens, mask, cache positions, then keys and values of each layer. */
+type StepArgs = readonly [NamedArray, NamedArray, NamedArray, ...NamedArray[]];
+const FIRST_CACHE_INPUT = 2;
+const DECODE_ROOM = 64;
+
+/** One cache tensor between steps: JS-side values that ONNX Runtime reads in place, and its slot axis. */
+interface CacheState {
+  readonly tensor: OrtTensor;
+  readonly axis: number;
+}
 
 /** Builds the compiled steps of one generation run. @internal (registered with generation) */
 export async function compiledGenerationSteps(req: StepsRequest) {
@@ -65,20 +74,25 @@ export async function compiledGenerationSteps(req: StepsRequest) {
   if (!jm) compiledModels.set(key, (jm = new JittedModel(req.lm, { buckets: false })));
   const jitted = jm;
   const width = bucketLength(req.promptLength);
-  const cacheLength = bucketLength(width + req.maxNewTokens);
+  // The prompt's slots, one per decode step (maxNewTokens − 1) and the decode graph's scratch
+  // slot (see newCacheRowsOnly), rounded up to 64 so nearby maxNewTokens share graphs: every
+  // decode step reads every slot, so a coarser bucket would make each step slower.
+  const cacheLength = width + Math.ceil(req.maxNewTokens / DECODE_ROOM) * DECODE_ROOM;
+  const promptStart = cacheLength - 1 - width;
   const empty = req.initCache(req.lm, { batchSize: req.batchSize, cacheLength, slidingWindowCache: 'full' });
   const layout: StepArgs = [
     nx.wrap(tf.zeros([req.batchSize, 1], 'int32'), 'batch', 'seq'),
     nx.wrap(tf.zeros([req.batchSize, 1], 'bool'), 'batch', 'seq'),
-    nx.wrap(tf.zeros([1], 'int32'), 'slot'),
     empty.kvTokenPositions,
     ...empty.layers.flatMap((e) => [e.keys, e.values]),
   ];
-  let state: OrtTensor[] | undefined;
+  const caches = layout.slice(FIRST_CACHE_INPUT) as [NamedArray, ...NamedArray[]];
+  const cacheNames = ['positions', ...empty.layers.flatMap((_, i) => [`layer ${i} keys`, `layer ${i} values`])];
+  let state: CacheState[] | undefined;
 
   // One step: the cache with its next write at slot `endIndex`; returns the last logits and
   // the next cache in the input layout.
-  const step = (lm: Layer, [tokens, mask, , kvp, ...kv]: StepArgs, endIndex: number) => {
+  const step = (lm: Layer, [tokens, mask, kvp, ...kv]: StepArgs, endIndex: number) => {
     const layers = empty.layers.map((e, i) => e.replace({ keys: kv[2 * i]!, values: kv[2 * i + 1]! }));
     const cache = new req.KVCache({ endIndex, kvTokenPositions: kvp, layers });
     const out = (lm as CachingLM).step(tokens, cache, { tokenMask: mask, returnLastOnly: true });
@@ -89,22 +103,10 @@ export async function compiledGenerationSteps(req: StepsRequest) {
       ...out.cache.layers.flatMap((e, i) => [e.keys.orderLike(kv[2 * i]!), e.values.orderLike(kv[2 * i + 1]!)]),
     ];
   };
-  const cacheInputs = new Set(layout.slice(FIRST_CACHE_INPUT).map((_, i) => FIRST_CACHE_INPUT + i));
-  const decodeWrites = (g: TraceGraph) => {
-    const rewritten = dynamicCacheWrites(g, 2, cacheInputs);
-    const writes = rewritten.ops.filter((op) => op.kernel === '_WriteSlot').length;
-    if (writes !== cacheInputs.size) {
-      throw new JitError(`jit generation: found ${writes} of the ${cacheInputs.size} cache writes of a decode step; the caching model writes its cache in a way the compiler does not recognise.`);
-    }
-    return rewritten;
-  };
+  // Output 1 + i is cache input FIRST_CACHE_INPUT + i; the decode graph returns its new row.
+  const cacheOutputs = new Map(caches.map((c, i) => [1 + i, { input: FIRST_CACHE_INPUT + i, axis: c.dataAxisOf(KV), what: cacheNames[i]! }]));
+  const decodeRows = (g: TraceGraph) => newCacheRowsOnly(g, cacheOutputs);
   let steps = 0;
-
-  const run = async (graph: CompiledGraph, feeds: OrtTensor[]) => {
-    const [logits, ...next] = await graph.runOrt(feeds);
-    state = next;
-    return ortToTf(logits!) as tf.Tensor2D;
-  };
 
   return {
     async prefill(tokens: NamedArray, mask: NamedArray): Promise<tf.Tensor2D> {
@@ -116,30 +118,44 @@ export async function compiledGenerationSteps(req: StepsRequest) {
         ])
         .map((t) => nx.wrap(t, 'batch', 'seq'));
       try {
-        const args: StepArgs = [padded[0]!, padded[1]!, ...(layout.slice(2) as [NamedArray, NamedArray, ...NamedArray[]])];
-        const graph = await jitted.graphFor(args, (lm, a) => step(lm, a, cacheLength - width), `prefill@${cacheLength - width}:`);
+        const args: StepArgs = [padded[0]!, padded[1]!, ...caches];
+        const graph = await jitted.graphFor(args, (lm, a) => step(lm, a, promptStart), `prefill@${promptStart}:`);
         const leaves = args.map((a) => a.data);
         await graph.check(leaves);
         steps = 0;
-        return await run(graph, await Promise.all(leaves.map((t) => graph.toOrt(t))));
+        const [logits, ...next] = await graph.runOrt(await Promise.all(leaves.map((t) => graph.toOrt(t))));
+        state = next.map((tensor, i) => ({ tensor, axis: cacheOutputs.get(1 + i)!.axis }));
+        return ortToTf(logits!) as tf.Tensor2D;
       } finally {
         tf.dispose(padded.map((p) => p.data));
       }
     },
     async decode(tokens: NamedArray, mask: NamedArray): Promise<tf.Tensor2D> {
       if (!state) throw new Error('jit generation: decode before prefill.');
-      if (steps >= cacheLength - width) throw new Error(`jit generation: the cache of ${cacheLength} slots is full.`);
-      const args: StepArgs = [tokens.orderAs('batch', 'seq'), mask.orderAs('batch', 'seq'), ...(layout.slice(2) as [NamedArray, NamedArray, ...NamedArray[]])];
-      const graph = await jitted.graphFor(args, (lm, a) => step(lm, a, cacheLength - 1), 'decode:', decodeWrites);
-      const slot = await graph.toOrtValues(new Int32Array([steps++]), [1]);
-      return run(graph, [await graph.toOrt(args[0].data), await graph.toOrt(args[1].data), slot, ...state]);
+      if (steps >= promptStart) throw new Error(`jit generation: the cache of ${cacheLength} slots is full.`);
+      const args: StepArgs = [tokens.orderAs('batch', 'seq'), mask.orderAs('batch', 'seq'), ...caches];
+      const graph = await jitted.graphFor(args, (lm, a) => step(lm, a, cacheLength - 1), 'decode:', decodeRows);
+      const [logits, ...rows] = await graph.runOrt([await graph.toOrt(args[0].data), await graph.toOrt(args[1].data), ...state.map((s) => s.tensor)]);
+      state.forEach((s, i) => writeRow(s, rows[i]!, steps));
+      steps++;
+      return ortToTf(logits!) as tf.Tensor2D;
     },
     dispose(): void {
       state = undefined;
-      tf.dispose([layout[0].data, layout[1].data, layout[2].data]);
+      tf.dispose([layout[0].data, layout[1].data]);
       empty.dispose();
     },
   };
+}
+
+/** Writes a decode step's new row (size 1 along the cache axis) into slot `slot` of the cache, in place. */
+function writeRow({ tensor, axis }: CacheState, row: OrtTensor, slot: number): void {
+  const dims = tensor.dims;
+  const inner = dims.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const outer = dims.slice(0, axis).reduce((a, b) => a * b, 1);
+  const cache = tensor.data as Float32Array | Int32Array;
+  const fresh = row.data as Float32Array | Int32Array;
+  for (let o = 0; o < outer; o++) cache.set(fresh.subarray(o * inner, (o + 1) * inner), (o * dims[axis]! + slot) * inner);
 }
 
 /** Frees the compiled generation graphs of a model (they are otherwise kept while the model lives). @example await releaseCompiledGeneration(model) */

@@ -26,4 +26,21 @@ describe('generate({ jit: true })', () => {
     expect(tf.memory().numTensors).toBe(before);
     await releaseCompiledGeneration(model);
   });
+
+  it('stays equal to eager decoding over a long decode that fills every cache slot', async () => {
+    // A 20-token prompt pads to 24 slots and 64 new tokens make an 88-slot cache: the 63 decode
+    // steps write every slot the prompt leaves free (the last is the decode graph's scratch slot).
+    // Greedy decoding of this random model soon repeats one token; seeded sampling at
+    // temperature 1 makes every step's token depend on that step's whole distribution.
+    const prompt = Array.from({ length: 20 }, (_, i) => 3 + ((i * 37) % 140));
+    const options = { maxNewTokens: 64, stopIds: [], temperature: 1, seed: 3 };
+    const eager = await generate(model, prompt, options);
+    const before = tf.memory().numTensors;
+    const compiled = await generate(model, prompt, { ...options, jit: true });
+    expect(compiled.tokens).toHaveLength(64);
+    expect(compiled.tokens).toEqual(eager.tokens);
+    expect(new Set(eager.tokens).size).toBeGreaterThan(20);
+    expect(tf.memory().numTensors).toBe(before);
+    await releaseCompiledGeneration(model);
+  });
 });

@@ -5,6 +5,8 @@ import { GemmaTransformer } from '@penjing/gemma';
 import { traceCall } from '../src/trace/capture.js';
 import { writeModel } from '../src/onnx/write.js';
 import { onnx } from '../src/onnx/builder.js';
+import { newCacheRowsOnly } from '../src/trace/cache-rows.js';
+import type { TraceGraph, TraceOp, TraceValue } from '../src/trace/graph.js';
 import { tinyConfig, tokens } from './helpers.js';
 
 beforeAll(async () => {
@@ -27,4 +29,22 @@ it('a Gemma 3 graph: one SimplifiedLayerNormalization per RMS norm, weights neve
   // Causal and sliding-window masks: one comparison set each, not one per layer.
   expect(count('GreaterOrEqual')).toBeLessThanOrEqual(4);
   t.dispose();
+});
+
+it('a decode step keeps its caches out of the outputs: new rows out, one ScatterND per cache; other writes are named', () => {
+  // A hand-made step over one cache input [1, 4, 2]: concat(slice(cache, 0..3), fresh) along axis 1.
+  const v = (id: number, shape: number[], origin: TraceValue['origin']): TraceValue => ({ id, shape, dtype: 'float32', origin });
+  const values = [v(0, [1, 4, 2], { kind: 'input', index: 0 }), v(1, [1, 1, 2], { kind: 'input', index: 1 }), v(2, [1, 3, 2], { kind: 'op' }), v(3, [1, 4, 2], { kind: 'op' })];
+  const op = (kernel: string, inputs: number[], outputs: number[], attrs = {}): TraceOp => ({ kernel, inputs, inputNames: inputs.map(String), attrs, outputs, path: '' });
+  const step = (write: TraceOp): TraceGraph => ({ values, inputs: [0, 1], outputs: [3], params: new Map(), ops: [op('Slice', [0], [2], { begin: [0, 0, 0], size: [1, 3, 2] }), write] });
+  const rows = newCacheRowsOnly(step(op('Concat', [2, 1], [3], { axis: 1 })), new Map([[0, { input: 0, axis: 1, what: 'layer 0 keys' }]]));
+  expect(rows.outputs).toEqual([1]);
+  expect(rows.ops.map((o) => o.kernel)).toEqual(['Slice', '_SetLastSlot']);
+  const nodes = onnx.ModelProto.decode(writeModel({ ...rows, outputs: [3] }, () => ({ file: 'w.bin', offset: 0, length: 0 }))).graph!.node!;
+  expect(nodes.filter((n) => n.opType === 'ScatterND')).toHaveLength(1);
+  expect(nodes.filter((n) => n.opType === 'Slice' || n.opType === 'Concat')).toHaveLength(0);
+  expect(() => newCacheRowsOnly(step(op('Add', [0, 1], [3])), new Map([[0, { input: 0, axis: 1, what: 'layer 0 keys' }]])))
+    .toThrow(/writes its layer 0 keys cache by a 'Add' kernel with 2 inputs, not by concat/);
+  expect(() => newCacheRowsOnly(step(op('Concat', [2, 1], [3], { axis: 1 })), new Map([[0, { input: 0, axis: 2, what: 'positions' }]])))
+    .toThrow(/positions cache by concatenating 1×3×2 and 1×1×2 along axis 1/);
 });

@@ -152,24 +152,32 @@ const likeRule: ShapeRule = (ins) => [{ shape: [...ins[0]!.shape], dtype: ins[0]
 defineKernel('ZerosLike', { shape: likeRule, emit: ({ b, ins, outs, outNames }) => void b.node('Expand', [b.scalar(0, ins[0]!.dtype), b.int64(outs[0]!.shape)], outNames) });
 defineKernel('OnesLike', { shape: likeRule, emit: ({ b, ins, outs, outNames }) => void b.node('Expand', [b.scalar(1, ins[0]!.dtype), b.int64(outs[0]!.shape)], outNames) });
 
-// Writes `fresh` into `cache` at the run-time slot along `axis` (made by dynamicCacheWrites).
-defineKernel('_WriteSlot', {
+// `cache` with its last slot along `axis` replaced by `fresh` (size 1 along `axis`), made by
+// newCacheRowsOnly from concat([slice(cache, 0..C−1), fresh]): one ScatterND, a memcpy of the
+// cache and one row per leading index, where Slice then Concat copies the cache twice.
+defineKernel('_SetLastSlot', {
   shape: () => {
-    throw new JitError('_WriteSlot is made by a graph rewrite, never traced.');
+    throw new JitError('_SetLastSlot is made by a graph rewrite, never traced.');
   },
   emit: ({ b, ins, inNames, outNames, attrs }) => {
-    const fresh = ins[1]!;
-    const slot = b.op('Cast', [inNames[2]!], { to: 7 });
-    const one = b.op('Reshape', [slot, b.int64(fresh.shape.map(() => 1))]);
-    const offsets = fresh.shape.map((d, i) => (i === attrs.axis ? d : 1));
-    // Index of each new entry along the axis: slot + its offset within `fresh`.
-    const within = b.constant(
-      new Int32Array(fresh.shape[attrs.axis]!).map((_, i) => i),
-      offsets,
-      'int32',
-    );
-    const idx = b.op('Add', [one, b.op('Cast', [within], { to: 7 })]);
-    const full = b.op('Expand', [idx, b.int64(fresh.shape)]);
-    b.node('ScatterElements', [inNames[0]!, full, inNames[1]!], outNames, { axis: attrs.axis });
+    const shape = ins[0]!.shape;
+    const axis = attrs.axis as number;
+    const lead = shape.slice(0, axis);
+    const rows = tf.util.sizeFromShape([...lead]);
+    // Indices [...lead, axis + 1]: every leading index, then the last slot.
+    const indices: number[] = [];
+    for (let r = 0; r < rows; r++) {
+      let rest = r;
+      const at = lead.map((_, i) => {
+        const stride = tf.util.sizeFromShape(lead.slice(i + 1));
+        const v = Math.floor(rest / stride);
+        rest -= v * stride;
+        return v;
+      });
+      indices.push(...at, shape[axis]! - 1);
+    }
+    const idx = b.op('Reshape', [b.int64(indices), b.int64([...lead, axis + 1])]);
+    const updates = b.op('Reshape', [inNames[1]!, b.int64([...lead, ...shape.slice(axis + 1)])]);
+    b.node('ScatterND', [inNames[0]!, idx, updates], outNames);
   },
 });
