@@ -68,9 +68,8 @@ async function checkPage(page: OpenedPage, provider: string, tolerance: number) 
   expect(r.leaked).toBe(0);
   const g = await page.page.evaluate(([p, n]) => (window as any).penjing.generate(p, n), [PROMPTS, 6] as const);
   expect(g.jit).toEqual(g.eager);
-  // Prefill runs on the chosen provider; decode (a KV write at a run-time slot) always on wasm,
-  // since ORT Web's WebGPU provider gets that graph wrong (see the jit README).
-  expect(g.providers).toEqual([provider, 'wasm']);
+  // Prefill and decode both run on the chosen provider.
+  expect(g.providers).toEqual([provider, provider]);
   expect(g.jit[0].length).toBe(6);
   expect(g.leaked).toBe(0);
   expect(g.sessionsOpen).toBeGreaterThan(0);

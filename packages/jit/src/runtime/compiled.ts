@@ -40,7 +40,7 @@ export class CompiledGraph {
       const { session, provider } = await createWebSession(ort, bytes, weights, {
         graphOptimizationLevel: 'all',
         ...(settings.prepack ? {} : { extra: { session: { disable_prepacking: '1' } } }),
-      }, { writesCacheSlots: trace.graph.ops.some((op) => op.kernel === '_WriteSlot') });
+      });
       return new CompiledGraph(ort, session, trace.template, trace.checks, trace.graph.ops.length, provider);
     }
     const { writeFileAtomic } = await nodeIo('compiling a model');

@@ -114,17 +114,12 @@ export function setWebExecutionProviders(providers: readonly WebExecutionProvide
 /**
  * A web session on the model bytes, its weights given from memory. A WebGPU failure (no
  * adapter after all, a build of ORT Web without WebGPU) falls back to wasm, with a warning saying why.
- *
- * Graphs that write a KV cache at a run-time slot (the decode step of compiled generation)
- * run on wasm: ORT Web 1.31's WebGPU provider reads back other values than the ones written
- * (a Transpose of the ScatterElements result is off by whole units on Chromium's WebGPU), so
- * decoding there would give wrong tokens.
+
  */
 export async function createWebSession(
-  ort: Ort, model: Uint8Array, weights: WeightBuffer, options: InferenceSession.SessionOptions, graph: { readonly writesCacheSlots: boolean },
+  ort: Ort, model: Uint8Array, weights: WeightBuffer, options: InferenceSession.SessionOptions,
 ): Promise<{ session: InferenceSession; provider: WebExecutionProvider }> {
-  const preferred = await webExecutionProviders();
-  const providers = graph.writesCacheSlots ? (['wasm'] as WebExecutionProvider[]) : preferred;
+  const providers = await webExecutionProviders();
   // ORT's warnings (e.g. shape ops placed on the CPU) would reach the page as console errors.
   const create = (eps: WebExecutionProvider[]) =>
     ort.InferenceSession.create(model, { logSeverityLevel: 3, ...options, executionProviders: eps, externalData: [{ path: weights.fileName, data: weights.bytes() }] });
