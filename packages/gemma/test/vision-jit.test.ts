@@ -13,6 +13,7 @@ import * as nx from '@penjing/named-array';
 import { disposeTree } from '@penjing/layers';
 import { jit } from '@penjing/jit';
 import { GemmaTransformer } from '@penjing/gemma';
+import { generate } from '@penjing/transformer';
 
 const FIXTURES = join(__dirname, '../../../tests/fixtures/gemma3-vision');
 const ref = JSON.parse(readFileSync(join(FIXTURES, 'reference.json'), 'utf8')) as { tokens: number[][]; images_shape: number[]; images: number[]; logits: number[] };
@@ -57,6 +58,21 @@ describe('jit(model).call(tokens, { images })', () => {
     expect(tf.memory().numTensors).toBe(before);
     for (const x of [tokens, images, eager, compiled, text, a, b, withImageTokens, oneImage, tooMany]) x.dispose();
     await fast.dispose();
+    disposeTree(model);
+  });
+
+  it('generate(…, { images, jit: true }) gives the eager greedy tokens, and refuses bad image tokens before running', { timeout: 120_000 }, async () => {
+    const model = await GemmaTransformer.fromPretrained(join(FIXTURES, 'wrapper'), { quiet: true });
+    const images = nx.wrap(tf.tensor(ref.images, ref.images_shape, 'float32')).tag('batch', 'image', 'height', 'width', 'channel');
+    const options = { images, maxNewTokens: 5, temperature: 0, stopIds: [] };
+    const eager = await generate(model, ref.tokens, options);
+    const before = tf.memory().numTensors;
+    const compiled = await generate(model, ref.tokens, { ...options, jit: true });
+    expect(compiled.map((r) => r.tokens)).toEqual(eager.map((r) => r.tokens));
+    // The image tokens of rows 2 and 3 without images: the same error as eager, no NaN logits.
+    await expect(generate(model, ref.tokens, { maxNewTokens: 2, temperature: 0, jit: true })).rejects.toThrow(/hold 12 image tokens but no images were given/);
+    expect(tf.memory().numTensors).toBe(before);
+    images.dispose();
     disposeTree(model);
   });
 

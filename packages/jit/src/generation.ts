@@ -41,7 +41,7 @@ interface StepOutput {
 }
 interface CachingLM extends Layer {
   readonly padId: number;
-  step(tokens: NamedArray, cache: CacheLike, options: { tokenMask?: NamedArray; returnLastOnly?: boolean }): StepOutput;
+  step(tokens: NamedArray, cache: CacheLike, options: { tokenMask?: NamedArray; returnLastOnly?: boolean; sideInputs?: Record<string, unknown> }): StepOutput;
 }
 interface StepsRequest {
   readonly lm: CachingLM;
@@ -56,7 +56,7 @@ interface StepsRequest {
 /** One compiled caching model per uncached model object, so repeated generate calls reuse graphs. */
 const compiledModels = new WeakMap<object, JittedModel>();
 
-/** tokens, mask, cache positions, then keys and values of each layer. */
+/** tokens, mask, cache positions, keys and values of each layer, then (a multimodal prefill) the images. */
 type StepArgs = readonly [NamedArray, NamedArray, NamedArray, ...NamedArray[]];
 const FIRST_CACHE_INPUT = 2;
 const DECODE_ROOM = 64;
@@ -92,10 +92,12 @@ export async function compiledGenerationSteps(req: StepsRequest) {
 
   // One step: the cache with its next write at slot `endIndex`; returns the last logits and
   // the next cache in the input layout.
-  const step = (lm: Layer, [tokens, mask, kvp, ...kv]: StepArgs, endIndex: number) => {
+  const step = (lm: Layer, [tokens, mask, kvp, ...rest]: StepArgs, endIndex: number) => {
+    const kv = rest.slice(0, 2 * empty.layers.length);
+    const images = rest[2 * empty.layers.length];
     const layers = empty.layers.map((e, i) => e.replace({ keys: kv[2 * i]!, values: kv[2 * i + 1]! }));
     const cache = new req.KVCache({ endIndex, kvTokenPositions: kvp, layers });
-    const out = (lm as CachingLM).step(tokens, cache, { tokenMask: mask, returnLastOnly: true });
+    const out = (lm as CachingLM).step(tokens, cache, { tokenMask: mask, returnLastOnly: true, sideInputs: images ? { images } : {} });
     const logits = out.logits.names.includes('seq') ? out.logits.index({ seq: (out.logits.namedShape.seq as number) - 1 }) : out.logits;
     return [
       logits.orderAs('batch', 'vocabulary'),
@@ -109,7 +111,7 @@ export async function compiledGenerationSteps(req: StepsRequest) {
   let steps = 0;
 
   return {
-    async prefill(tokens: NamedArray, mask: NamedArray): Promise<tf.Tensor2D> {
+    async prefill(tokens: NamedArray, mask: NamedArray, images?: NamedArray): Promise<tf.Tensor2D> {
       const pad = width - (tokens.namedShape.seq as number);
       const padded = tf
         .tidy(() => [
@@ -118,13 +120,14 @@ export async function compiledGenerationSteps(req: StepsRequest) {
         ])
         .map((t) => nx.wrap(t, 'batch', 'seq'));
       try {
-        const args: StepArgs = [padded[0]!, padded[1]!, ...caches];
+        // Images are a prefill input only: their soft tokens enter the cache with the prompt.
+        const args: StepArgs = [padded[0]!, padded[1]!, ...caches, ...(images ? [images] : [])];
         const graph = await jitted.graphFor(args, (lm, a) => step(lm, a, promptStart), `prefill@${promptStart}:`);
         const leaves = args.map((a) => a.data);
         await graph.check(leaves);
         steps = 0;
         const [logits, ...next] = await graph.runOrt(await Promise.all(leaves.map((t) => graph.toOrt(t))));
-        state = next.map((tensor, i) => ({ tensor, axis: cacheOutputs.get(1 + i)!.axis }));
+        state = next.slice(0, caches.length).map((tensor, i) => ({ tensor, axis: cacheOutputs.get(1 + i)!.axis }));
         return ortToTf(logits!) as tf.Tensor2D;
       } finally {
         tf.dispose(padded.map((p) => p.data));

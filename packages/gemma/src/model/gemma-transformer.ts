@@ -11,8 +11,6 @@ import { callSize, checkForwardFits, checkTokens, transformerMetadata, Transform
 import type { PretrainedSource } from '@penjing/io';
 import { loadPretrained, type FlaxParams, type FromPretrainedOptions } from '../loading/from-pretrained.js';
 import { saveSafetensors, type SaveOptions } from '../loading/save.js';
-import { visionConfigOf } from '../vision/multimodal.js';
-import { checkImageTokens } from '../vision/token-check.js';
 
 /** Options of `GemmaTransformer.fromConfig`. */
 export interface GemmaFromConfigOptions {
@@ -114,8 +112,6 @@ export class GemmaTransformer extends Layer.define('GemmaTransformer', {
 
   protected override forward(tokens: NamedArray, side: SideInputs): NamedArray {
     checkTokens(tokens, this.config.vocabSize, 'GemmaTransformer.call');
-    const vision = visionConfigOf(this);
-    if (vision) checkImageTokens(tokens, side.images, vision, 'GemmaTransformer.call');
     const returnLastOnly = side.returnLastOnly ?? this.returnLastOnly;
     checkForwardFits(this.metadata, callSize(tokens, returnLastOnly), 'GemmaTransformer.call');
     return this.body.call(tokens, { ...side, returnLastOnly });

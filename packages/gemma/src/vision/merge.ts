@@ -10,6 +10,7 @@ import * as nx from '@penjing/named-array';
 import { NamedArray, formatNamedShape } from '@penjing/named-array';
 import { Layer, LayerError, SideInputComputation, child, isTracing, staticField, type SideInputs } from '@penjing/layers';
 import type { VisionConfig } from './config.js';
+import { checkImageTokens } from './token-check.js';
 
 /** NaN where `cond` holds, 0 elsewhere (as small as `cond`; added, it broadcasts). */
 function nanWhere(cond: tf.Tensor): tf.Tensor {
@@ -27,13 +28,20 @@ function tokensWithSeq(input: unknown, who: string): NamedArray {
  * `imageSlots {…, seq}`: at the k-th image-token position of a row (k = 0, 1, …) the value k,
  * which indexes that row's soft tokens in image-major order; −1 elsewhere.
  *
- * @example new ImageSlotsFromTokens({ imageTokenId: 262144 }).compute(tokens)
+ * Checks first that rows with image tokens have images, and no more image tokens than their
+ * images give soft tokens.
+ *
+ * @example new ImageSlotsFromTokens({ imageTokenId: 262144, mmTokensPerImage: 256 }).compute(tokens, { images })
  */
 export class ImageSlotsFromTokens extends SideInputComputation.define('ImageSlotsFromTokens', {
   imageTokenId: staticField<number>(),
+  /** Soft tokens per image, to check a row's image tokens against its images (0: no checks). */
+  mmTokensPerImage: staticField<number>().default(0),
 }) {
-  override compute(input: unknown): NamedArray {
+  override compute(input: unknown, side: SideInputs = {}): NamedArray {
     const tokens = tokensWithSeq(input, 'ImageSlotsFromTokens');
+    // On the token ids, which a compiled call also has before it runs (the merge sees only slots).
+    if (this.mmTokensPerImage > 0) checkImageTokens(tokens, side.images, this, 'ImageSlotsFromTokens');
     const isImage = tokens.equal(this.imageTokenId).astype('int32');
     return nx.where(isImage.astype('bool'), isImage.cumsum('seq').sub(1), -1).astype('int32').orderLike(tokens);
   }

@@ -42,7 +42,7 @@ export function withVision<M extends Layer>(model: M, vision: VisionConfig, text
       body,
       sideInputs: {
         ...h.sideInputs,
-        imageSlots: new ImageSlotsFromTokens({ imageTokenId: vision.imageTokenId }),
+        imageSlots: new ImageSlotsFromTokens({ imageTokenId: vision.imageTokenId, mmTokensPerImage: vision.mmTokensPerImage }),
         imageBlocks: new ImageBlocksFromTokens({ imageTokenId: vision.imageTokenId }),
       },
     });

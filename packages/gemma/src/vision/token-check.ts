@@ -1,8 +1,9 @@
 /**
  * The image-token check of a multimodal call, made on the token ids. The ids are the call's
- * input, so under @penjing/jit this check runs on the real ids before every compiled call and
- * gives the errors an eager call gives; MergeImageSoftTokens itself only sees slots computed
- * inside the forward pass, which a compiled graph cannot read ahead of time.
+ * input, so under @penjing/jit this check runs on the real ids before every compiled call
+ * (model calls and generation steps alike) and gives the errors an eager call gives;
+ * MergeImageSoftTokens itself only sees slots computed inside the forward pass, which a
+ * compiled graph cannot read ahead of time.
  */
 import { NamedArray } from '@penjing/named-array';
 import { LayerError, checkValues } from '@penjing/layers';
@@ -12,9 +13,9 @@ import type { VisionConfig } from './config.js';
  * Throws when a row of `tokens` holds image tokens but no `images` were given, or more image
  * tokens than its image slots give soft tokens (`image` × `mmTokensPerImage`).
  *
- * @example checkImageTokens(tokens, images, visionConfigOf(model)!, 'GemmaTransformer.call')
+ * @example checkImageTokens(tokens, images, { imageTokenId: 262144, mmTokensPerImage: 256 }, 'ImageSlotsFromTokens')
  */
-export function checkImageTokens(tokens: NamedArray, images: unknown, vision: VisionConfig, who: string): void {
+export function checkImageTokens(tokens: NamedArray, images: unknown, vision: Pick<VisionConfig, 'imageTokenId' | 'mmTokensPerImage'>, who: string): void {
   const shape = tokens.data.shape;
   const seqAxis = tokens.axes.indexOf('seq');
   if (seqAxis < 0) return;

@@ -13,8 +13,8 @@ import { GenerationError } from './prompts.js';
 
 /** Compiled generation steps for one batch; the KV cache stays inside. */
 export interface CompiledSteps {
-  /** Runs the (left-padded) prompt batch; returns the last position's logits `[batch, vocab]`. */
-  prefill(tokens: NamedArray, mask: NamedArray): Promise<tf.Tensor2D>;
+  /** Runs the (left-padded) prompt batch, with a multimodal model's images; returns the last position's logits `[batch, vocab]`. */
+  prefill(tokens: NamedArray, mask: NamedArray, images?: NamedArray): Promise<tf.Tensor2D>;
   /** Appends one token per row (`{batch, seq: 1}`); returns its logits `[batch, vocab]`. */
   decode(tokens: NamedArray, mask: NamedArray): Promise<tf.Tensor2D>;
   /** Frees the cache (the compiled graphs stay cached with the model). */

@@ -30,7 +30,6 @@ export function checkArguments(model: unknown, prompt: unknown, options: unknown
     fail(`generate: slidingWindowCache must be 'full' or 'window'; got ${JSON.stringify(o.slidingWindowCache)}.`);
   }
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function') fail(`generate: onProgress must be a function; got ${typeof o.onProgress}.`);
-  if (o.jit && o.images) fail('generate: jit does not compile the vision tower yet; drop jit: true to generate with images eagerly.');
   if (o.tokenizer !== undefined && (o.tokenizer === null || typeof (o.tokenizer as { encode?: unknown }).encode !== 'function')) {
     fail('generate: tokenizer must be a Tokenizer (from loadTokenizer); got something without an encode method.');
   }

@@ -159,7 +159,7 @@ export async function* generateStream(
     if (options.jit) {
       compiled = await compiledSteps(model, lm, rows.length, batch.tokens.namedShape.seq as number, plan.maxNewTokens);
       const started = Date.now();
-      logits = await compiled.prefill(batch.tokens, batch.mask);
+      logits = await compiled.prefill(batch.tokens, batch.mask, options.images);
       const width = batch.tokens.namedShape.seq as number;
       options.onProgress?.({ phase: 'prefill', done: width, total: width, elapsedMs: Date.now() - started, tokensPerSecond: (width * rows.length * 1000) / Math.max(Date.now() - started, 1) });
     } else {
