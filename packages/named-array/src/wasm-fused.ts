@@ -19,6 +19,7 @@ import { NamedArray } from './named-array.js';
 /** The parts of tfjs-backend-wasm's `BackendWasm` these kernels use. */
 interface WasmBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  disposeData(dataId: object): boolean;
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
 
@@ -31,7 +32,8 @@ let registered = false;
 function register(): void {
   if (registered) return;
   registered = true;
-  const kernels: [string, (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => tf.TensorInfo][] = [
+  sigmoidKernel();
+  const kernels: [string, (args: { inputs: tf.NamedTensorInfoMap; backend: {}; attrs?: tf.NamedAttrMap }) => tf.TensorInfo][] = [
     [RMS_NORM, rmsNormKernel],
     [ROTARY, rotaryKernel],
     [GELU_TANH, geluTanhKernel],
@@ -60,11 +62,11 @@ function fusable(x: tf.Tensor, ...rest: tf.Tensor[]): boolean {
   return true;
 }
 
-function f32(backend: unknown, t: tf.TensorInfo): Float32Array {
+function f32(backend: {}, t: tf.TensorInfo): Float32Array {
   return (backend as WasmBackend).typedArrayFromHeap(t) as Float32Array;
 }
 
-function rmsNormKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+function rmsNormKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: {}; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
   const { x, scale } = inputs as { x: tf.TensorInfo; scale?: tf.TensorInfo };
   const eps = (attrs as { epsilon: number }).epsilon;
   const out = (backend as WasmBackend).makeOutput([...x.shape], 'float32');
@@ -133,7 +135,7 @@ function anglesFor(positions: tf.Tensor, inv: Float32Array, key: string): AngleT
   return table;
 }
 
-function rotaryKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+function rotaryKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: {}; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
   const { x } = inputs as { x: tf.TensorInfo };
   const a = attrs as Record<string, unknown>;
   const [cos, sin, rowAngles] = [a.cos as Float32Array, a.sin as Float32Array, a.rowAngles as Int32Array];
@@ -195,16 +197,33 @@ function positionStride(a: NamedArray, name: string): number {
 
 const GELU_K = 2 * Math.sqrt(2 / Math.PI);
 
-function geluTanhKernel({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+/** tfjs-backend-wasm's Sigmoid kernel function (XNNPACK's vectorised sigmoid), taken at registration. */
+let sigmoid: tf.KernelFunc | undefined;
+
+function sigmoidKernel(): tf.KernelFunc {
+  sigmoid ??= tf.getKernel('Sigmoid', 'wasm')?.kernelFunc;
+  if (!sigmoid) throw new Error('fusedGeluTanh: the wasm backend has no Sigmoid kernel.');
+  return sigmoid;
+}
+
+function geluTanhKernel({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: {} }): tf.TensorInfo {
   const { x } = inputs as { x: tf.TensorInfo };
-  const out = (backend as WasmBackend).makeOutput([...x.shape], 'float32');
-  const xs = f32(backend, x);
-  const o = f32(backend, out);
+  const b = backend as WasmBackend;
+  // x·sigmoid(2·√(2/π)·(x + 0.044715·x³)) = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))): the
+  // argument here, the sigmoid by the backend's own vectorised kernel (called directly, no
+  // launch; JS's Math.exp would cost 3× the whole op sequence), the product here.
+  const z = b.makeOutput([...x.shape], 'float32');
+  const zs = f32(backend, z);
+  let xs = f32(backend, x);
   for (let i = 0; i < xs.length; i++) {
     const v = xs[i]!;
-    // x·sigmoid(2·√(2/π)·(x + 0.044715·x³)) = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
-    o[i] = v / (1 + Math.exp(-GELU_K * (v + 0.044715 * v * v * v)));
+    zs[i] = GELU_K * (v + 0.044715 * v * v * v);
   }
+  const out = sigmoidKernel()({ inputs: { x: z }, backend, attrs: {} }) as tf.TensorInfo;
+  b.disposeData(z.dataId);
+  const o = f32(backend, out);
+  xs = f32(backend, x);
+  for (let i = 0; i < xs.length; i++) o[i] = xs[i]! * o[i]!;
   return out;
 }
 
