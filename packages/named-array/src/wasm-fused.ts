@@ -15,13 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { NamedArray } from './named-array.js';
-
-/** The parts of tfjs-backend-wasm's `BackendWasm` these kernels use. */
-interface WasmBackend {
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-  disposeData(dataId: object): boolean;
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-}
+import { heapViews, offsetOf, type WasmBackend } from './wasm-heap.js';
 
 const RMS_NORM = 'PenjingRmsNorm';
 const ROTARY = 'PenjingRotary';
@@ -33,7 +27,7 @@ function register(): void {
   if (registered) return;
   registered = true;
   sigmoidKernel();
-  const kernels: [string, (args: { inputs: tf.NamedTensorInfoMap; backend: {}; attrs?: tf.NamedAttrMap }) => tf.TensorInfo][] = [
+  const kernels: [string, (args: KernelArgs) => tf.TensorInfo][] = [
     [RMS_NORM, rmsNormKernel],
     [ROTARY, rotaryKernel],
     [GELU_TANH, geluTanhKernel],
@@ -62,25 +56,25 @@ function fusable(x: tf.Tensor, ...rest: tf.Tensor[]): boolean {
   return true;
 }
 
-function f32(backend: {}, t: tf.TensorInfo): Float32Array {
-  return (backend as WasmBackend).typedArrayFromHeap(t) as Float32Array;
-}
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: {}; attrs?: tf.NamedAttrMap };
 
-function rmsNormKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: {}; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+function rmsNormKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { x, scale } = inputs as { x: tf.TensorInfo; scale?: tf.TensorInfo };
+  const b = backend as WasmBackend;
   const eps = (attrs as { epsilon: number }).epsilon;
-  const out = (backend as WasmBackend).makeOutput([...x.shape], 'float32');
-  // Views are made after the output is allocated (an allocation may grow the heap).
-  const xs = f32(backend, x);
-  const s = scale ? f32(backend, scale) : null;
-  const o = f32(backend, out);
+  const out = b.makeOutput([...x.shape], 'float32');
+  // The views are taken after the output is allocated (an allocation may grow the heap).
+  const h = heapViews(b).f32;
+  const [xo, oo] = [offsetOf(b, x.dataId), offsetOf(b, out.dataId)];
+  const so = scale ? offsetOf(b, scale.dataId) : -1;
   const d = x.shape[x.shape.length - 1]!;
-  for (let base = 0; base < xs.length; base += d) {
+  const n = x.shape.reduce((p, k) => p * k, 1);
+  for (let base = 0; base < n; base += d) {
     let sum = 0;
-    for (let i = 0; i < d; i++) sum += xs[base + i]! * xs[base + i]!;
+    for (let i = xo + base; i < xo + base + d; i++) sum += h[i]! * h[i]!;
     const f = 1 / Math.sqrt(sum / d + eps);
-    if (s) for (let i = 0; i < d; i++) o[base + i] = xs[base + i]! * f * s[i]!;
-    else for (let i = 0; i < d; i++) o[base + i] = xs[base + i]! * f;
+    if (so >= 0) for (let i = 0; i < d; i++) h[oo + base + i] = h[xo + base + i]! * f * h[so + i]!;
+    else for (let i = 0; i < d; i++) h[oo + base + i] = h[xo + base + i]! * f;
   }
   return out;
 }
@@ -135,24 +129,26 @@ function anglesFor(positions: tf.Tensor, inv: Float32Array, key: string): AngleT
   return table;
 }
 
-function rotaryKernel({ inputs, backend, attrs }: { inputs: tf.NamedTensorInfoMap; backend: {}; attrs?: tf.NamedAttrMap }): tf.TensorInfo {
+function rotaryKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const { x } = inputs as { x: tf.TensorInfo };
+  const b = backend as WasmBackend;
   const a = attrs as Record<string, unknown>;
   const [cos, sin, rowAngles] = [a.cos as Float32Array, a.sin as Float32Array, a.rowAngles as Int32Array];
-  const out = (backend as WasmBackend).makeOutput([...x.shape], 'float32');
-  const xs = f32(backend, x);
-  const o = f32(backend, out);
+  const out = b.makeOutput([...x.shape], 'float32');
+  const h = heapViews(b).f32;
+  const [xo, oo] = [offsetOf(b, x.dataId), offsetOf(b, out.dataId)];
   const d = x.shape[x.shape.length - 1]!;
   const half = d / 2;
-  for (let r = 0, base = 0; base < xs.length; r++, base += d) {
-    const a = rowAngles[r]!;
+  for (let r = 0; r < rowAngles.length; r++) {
+    const angle = rowAngles[r]!;
+    const [xb, ob] = [xo + r * d, oo + r * d];
     for (let j = 0; j < half; j++) {
-      const x1 = xs[base + j]!;
-      const x2 = xs[base + half + j]!;
-      const c = cos[a + j]!;
-      const s = sin[a + j]!;
-      o[base + j] = x1 * c - x2 * s;
-      o[base + half + j] = x2 * c + x1 * s;
+      const x1 = h[xb + j]!;
+      const x2 = h[xb + half + j]!;
+      const c = cos[angle + j]!;
+      const s = sin[angle + j]!;
+      h[ob + j] = x1 * c - x2 * s;
+      h[ob + half + j] = x2 * c + x1 * s;
     }
   }
   return out;
@@ -206,24 +202,25 @@ function sigmoidKernel(): tf.KernelFunc {
   return sigmoid;
 }
 
-function geluTanhKernel({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; backend: {} }): tf.TensorInfo {
+function geluTanhKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const { x } = inputs as { x: tf.TensorInfo };
   const b = backend as WasmBackend;
+  const n = x.shape.reduce((p, k) => p * k, 1);
   // x·sigmoid(2·√(2/π)·(x + 0.044715·x³)) = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))): the
   // argument here, the sigmoid by the backend's own vectorised kernel (called directly, no
   // launch; JS's Math.exp would cost 3× the whole op sequence), the product here.
   const z = b.makeOutput([...x.shape], 'float32');
-  const zs = f32(backend, z);
-  let xs = f32(backend, x);
-  for (let i = 0; i < xs.length; i++) {
-    const v = xs[i]!;
-    zs[i] = GELU_K * (v + 0.044715 * v * v * v);
+  let h = heapViews(b).f32;
+  const [xo, zo] = [offsetOf(b, x.dataId), offsetOf(b, z.dataId)];
+  for (let i = 0; i < n; i++) {
+    const v = h[xo + i]!;
+    h[zo + i] = GELU_K * (v + 0.044715 * v * v * v);
   }
   const out = sigmoidKernel()({ inputs: { x: z }, backend, attrs: {} }) as tf.TensorInfo;
   b.disposeData(z.dataId);
-  const o = f32(backend, out);
-  xs = f32(backend, x);
-  for (let i = 0; i < xs.length; i++) o[i] = xs[i]! * o[i]!;
+  h = heapViews(b).f32;
+  const oo = offsetOf(b, out.dataId);
+  for (let i = 0; i < n; i++) h[oo + i] = h[xo + i]! * h[oo + i]!;
   return out;
 }
 

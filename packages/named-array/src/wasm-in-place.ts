@@ -5,18 +5,17 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { NamedArray } from './named-array.js';
+import { heapViews, offsetOf, type WasmBackend } from './wasm-heap.js';
 
-/** The parts of tfjs-backend-wasm's `BackendWasm` an in-place write uses (tfjs 4.x). */
-interface WasmInternals {
-  dataIdMap: { get(dataId: object): { id: number; memoryOffset: number } | undefined };
-  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
-  wasm: { tfjs: { disposeData(id: number): void; registerTensor(id: number, size: number, memoryOffset: number): void } };
+/** What an in-place write needs of tfjs-backend-wasm's `BackendWasm` (tfjs 4.x). */
+interface WasmInternals extends WasmBackend {
+  wasm: WasmBackend['wasm'] & { tfjs: { disposeData(id: number): void; registerTensor(id: number, size: number, memoryOffset: number): void } };
 }
 
 function wasmInternals(): WasmInternals | null {
   if (tf.getBackend() !== 'wasm') return null;
   const b = tf.backend() as tf.KernelBackend & Partial<WasmInternals>;
-  const ok = typeof b.dataIdMap?.get === 'function' && typeof b.typedArrayFromHeap === 'function' &&
+  const ok = typeof b.dataIdMap?.get === 'function' && b.wasm?.HEAPU8 instanceof Uint8Array &&
     typeof b.wasm?.tfjs?.disposeData === 'function' && typeof b.wasm?.tfjs?.registerTensor === 'function';
   return ok ? (b as WasmInternals) : null;
 }
@@ -52,19 +51,20 @@ export function writeSlotsInPlace(array: NamedArray, axis: string, start: number
   if (!array.axes.every((a, i) => a === axis || sizes[a as string] === data.shape[i])) return null;
   const update = value.orderLike(array);
   try {
-    // Drop what the backend derived from the old values (packed matmul weights), then write.
+    // Drop what the backend derived from the old values (packed matmul weights), then write
+    // (32-bit copies serve float32 and int32 alike).
     b.wasm.tfjs.disposeData(info.id);
     b.wasm.tfjs.registerTensor(info.id, data.size, info.memoryOffset);
-    const dst = b.typedArrayFromHeap(data);
-    const src = b.typedArrayFromHeap(update.data);
+    const h = heapViews(b).i32;
+    const [dst, src] = [info.memoryOffset >>> 2, offsetOf(b, update.data.dataId)];
     const inner = data.shape.slice(p + 1).reduce((s, k) => s * k, 1);
     const outer = data.size / (length * inner);
     for (let o = 0; o < outer; o++) {
       for (let j = 0; j < n; j++) {
-        const from = (o * n + j) * inner;
-        const to = (o * length + start + j) * inner;
-        if (inner === 1) dst[to] = src[from]!;
-        else dst.set(src.subarray(from, from + inner), to);
+        const from = src + (o * n + j) * inner;
+        const to = dst + (o * length + start + j) * inner;
+        if (inner === 1) h[to] = h[from]!;
+        else h.copyWithin(to, from, from + inner);
       }
     }
   } finally {
