@@ -65,10 +65,10 @@ function rmsNormKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const out = b.makeOutput([...x.shape], 'float32');
   // The views are taken after the output is allocated (an allocation may grow the heap).
   const h = heapViews(b).f32;
-  const [xo, oo] = [offsetOf(b, x.dataId), offsetOf(b, out.dataId)];
-  const so = scale ? offsetOf(b, scale.dataId) : -1;
   const d = x.shape[x.shape.length - 1]!;
   const n = x.shape.reduce((p, k) => p * k, 1);
+  const [xo, oo] = [offsetOf(b, x.dataId, n), offsetOf(b, out.dataId, n)];
+  const so = scale ? offsetOf(b, scale.dataId, d) : -1;
   for (let base = 0; base < n; base += d) {
     let sum = 0;
     for (let i = xo + base; i < xo + base + d; i++) sum += h[i]! * h[i]!;
@@ -136,9 +136,10 @@ function rotaryKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const [cos, sin, rowAngles] = [a.cos as Float32Array, a.sin as Float32Array, a.rowAngles as Int32Array];
   const out = b.makeOutput([...x.shape], 'float32');
   const h = heapViews(b).f32;
-  const [xo, oo] = [offsetOf(b, x.dataId), offsetOf(b, out.dataId)];
   const d = x.shape[x.shape.length - 1]!;
   const half = d / 2;
+  const n = rowAngles.length * d;
+  const [xo, oo] = [offsetOf(b, x.dataId, n), offsetOf(b, out.dataId, n)];
   for (let r = 0; r < rowAngles.length; r++) {
     const angle = rowAngles[r]!;
     const [xb, ob] = [xo + r * d, oo + r * d];
@@ -161,7 +162,7 @@ function rotaryKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
  * `key` names the frequency list (angle tables are cached per positions array and key).
  *
  * @example
- * const q2 = fusedRotary(q, 'projection', positions, inv, inv.join(',')) ?? ropeBySequence(q);
+ * const rotated = fusedRotary(q, 'projection', positions, inv, inv.join(',')); // null off wasm: use the op sequence
  */
 export function fusedRotary(x: NamedArray, axis: string, positions: NamedArray, inverseFrequencies: Float32Array, key: string): NamedArray | null {
   const d = x.data.shape[x.data.rank - 1]!;
@@ -211,7 +212,7 @@ function geluTanhKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
   // launch; JS's Math.exp would cost 3× the whole op sequence), the product here.
   const z = b.makeOutput([...x.shape], 'float32');
   let h = heapViews(b).f32;
-  const [xo, zo] = [offsetOf(b, x.dataId), offsetOf(b, z.dataId)];
+  const [xo, zo] = [offsetOf(b, x.dataId, n), offsetOf(b, z.dataId, n)];
   for (let i = 0; i < n; i++) {
     const v = h[xo + i]!;
     h[zo + i] = GELU_K * (v + 0.044715 * v * v * v);
@@ -219,7 +220,7 @@ function geluTanhKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const out = sigmoidKernel()({ inputs: { x: z }, backend, attrs: {} }) as tf.TensorInfo;
   b.disposeData(z.dataId);
   h = heapViews(b).f32;
-  const oo = offsetOf(b, out.dataId);
+  const oo = offsetOf(b, out.dataId, n);
   for (let i = 0; i < n; i++) h[oo + i] = h[xo + i]! * h[oo + i]!;
   return out;
 }
@@ -227,7 +228,7 @@ function geluTanhKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
 /**
  * Tanh-approximated GELU of a float32 tensor as one kernel on wasm; `null` where the fused
  * kernel does not apply (see {@link fusedRmsNorm}).
- * @example const y = fusedGeluTanh(x) ?? geluBySequence(x);
+ * @example const y = fusedGeluTanh(x); // null off wasm: use the op sequence
  */
 export function fusedGeluTanh(x: tf.Tensor): tf.Tensor | null {
   if (!fusable(x)) return null;

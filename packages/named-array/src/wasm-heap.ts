@@ -25,7 +25,7 @@ let views: HeapViews | undefined;
 /**
  * The heap's views, current for its present size. Take them after allocating (an allocation
  * may grow the heap).
- * @example const { f32 } = heapViews(backend); f32[offsetOf(backend, x)]
+ * @example const { f32 } = heapViews(backend); f32[offsetOf(backend, x.dataId, x.size)]
  */
 export function heapViews(backend: WasmBackend): HeapViews {
   const buffer = backend.wasm.HEAPU8.buffer;
@@ -34,11 +34,14 @@ export function heapViews(backend: WasmBackend): HeapViews {
 }
 
 /**
- * A tensor's first element's index in the 4-byte heap views.
- * @example const xo = offsetOf(backend, x.dataId);
+ * A tensor's first element's index in the 4-byte heap views, checked to lie within them with
+ * its `size` elements (a view older than the heap would drop writes silently).
+ * @example const xo = offsetOf(backend, x.dataId, x.size);
  */
-export function offsetOf(backend: WasmBackend, dataId: object): number {
+export function offsetOf(backend: WasmBackend, dataId: object, size: number): number {
   const info = backend.dataIdMap.get(dataId);
   if (!info) throw new Error('wasm kernel: a tensor has no data on the wasm backend (disposed?).');
-  return info.memoryOffset >>> 2;
+  const offset = info.memoryOffset >>> 2;
+  if (offset + size > heapViews(backend).f32.length) throw new Error('wasm kernel: a tensor lies beyond the heap views (the heap grew unseen).');
+  return offset;
 }

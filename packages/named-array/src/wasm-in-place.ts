@@ -33,7 +33,7 @@ function wasmInternals(): WasmInternals | null {
  * weights of a matrix product's right operand); it is dropped before the write.
  *
  * @example
- * const next = writeSlotsInPlace(cacheKeys, 'kv_seq', 5, newKeys) ?? copyWithSlots(cacheKeys, 'kv_seq', 5, newKeys);
+ * const next = writeSlotsInPlace(cacheKeys, 'kv_seq', 5, newKeys); // null: copy instead
  */
 export function writeSlotsInPlace(array: NamedArray, axis: string, start: number, value: NamedArray): NamedArray | null {
   const b = wasmInternals();
@@ -56,7 +56,7 @@ export function writeSlotsInPlace(array: NamedArray, axis: string, start: number
     b.wasm.tfjs.disposeData(info.id);
     b.wasm.tfjs.registerTensor(info.id, data.size, info.memoryOffset);
     const h = heapViews(b).i32;
-    const [dst, src] = [info.memoryOffset >>> 2, offsetOf(b, update.data.dataId)];
+    const [dst, src] = [offsetOf(b, data.dataId, data.size), offsetOf(b, update.data.dataId, update.size)];
     const inner = data.shape.slice(p + 1).reduce((s, k) => s * k, 1);
     const outer = data.size / (length * inner);
     for (let o = 0; o < outer; o++) {
