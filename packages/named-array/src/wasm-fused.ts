@@ -38,11 +38,12 @@ function register(): void {
 }
 
 /**
- * Above this many elements the op sequences win: their wasm kernels are vectorised and a
- * launch is then small next to the arithmetic (a prefill's activations), while a one-token
- * step of a Gemma-sized model stays below it (its widest, the MLP's 2,048 neurons per row).
+ * Above this many elements the op sequences are used: their wasm kernels are vectorised and a
+ * launch is then small next to the arithmetic (a prefill's activations, whose RoPE angles the
+ * op sequence also computes faster), while one-token steps of a Gemma-sized model stay below
+ * it (the widest, the MLP's 2,048 neurons per row, for up to 8 rows).
  */
-const MAX_FUSED_SIZE = 1 << 15;
+const MAX_FUSED_SIZE = 1 << 14;
 
 /**
  * Whether the fused kernels may run on these tensors now: the wasm backend, float32, small
@@ -82,7 +83,7 @@ function rmsNormKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
 /**
  * `x · rsqrt(mean(x², axis) + ε)`, times `scale` (a float32 array over `axis` alone) when
  * given, as one kernel; `null` where the fused kernel does not apply (then run the op
- * sequence): not on wasm, gradients recorded, not float32, over 32,768 elements (where the
+ * sequence): not on wasm, gradients recorded, not float32, over 16,384 elements (where the
  * vectorised op sequence is faster), or `axis` not innermost in memory.
  *
  * @example
