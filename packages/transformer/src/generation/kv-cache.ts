@@ -89,7 +89,9 @@ export class KVCache extends Struct.define('KVCache', {
 
   /**
    * Frees this cache's tensors. Do it only when no other cache shares them: a cache returned
-   * by a step shares nothing with the one passed in, so a decoding loop disposes each old cache.
+   * by a step shares nothing with the one passed in, so a decoding loop disposes each old cache
+   * (after a step with `donateCache`, the two share buffers by reference count, and disposing
+   * the old one still frees nothing the new one holds).
    */
   dispose(): void {
     for (const t of uniqueTensors(this)) t.dispose();
