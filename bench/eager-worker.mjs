@@ -59,7 +59,8 @@ function decodeMs(n) {
   return () => {
     const t = row([token++]);
     const start = performance.now();
-    const out = lm.step(t, cache, { returnLastOnly: true });
+    // The loop owns its cache, as generate()'s does, so it donates it to the step.
+    const out = lm.step(t, cache, { returnLastOnly: true, donateCache: true });
     const next = tf.argMax(out.logits.data, -1);
     next.dataSync();
     const ms = performance.now() - start;

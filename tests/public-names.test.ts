@@ -11,13 +11,13 @@ const NAMED_ARRAY = [
     'alignNames', 'arange', 'argmax', 'argmin', 'astype', 'autoFreeStats', 'backendName', 'backendThreads',
     'broadcastShapes', 'broadcastTo', 'checkAxes', 'checkMemory', 'concatenate', 'contract', 'cos',
     'cumsum', 'div', 'dynamicSlice', 'einsum', 'einsumTensors', 'ensureReady', 'equal', 'exp', 'floorDiv',
-    'formatNamedShape', 'fromArray', 'full', 'gatherNamed', 'gelu', 'greater', 'greaterEqual',
+    'formatNamedShape', 'fromArray', 'full', 'fusedRmsNorm', 'fusedRotary', 'gatherNamed', 'gelu', 'greater', 'greaterEqual',
     'isNamedArray', 'less', 'lessEqual', 'log', 'logSoftmax', 'logicalAnd', 'logicalNot', 'logicalOr',
     'max', 'maximum', 'mean', 'memoryBudget', 'min', 'minimum', 'mod', 'mul', 'neg', 'nmap', 'notEqual',
     'oneHot', 'ones', 'planContraction', 'pow', 'prod', 'randomFoldIn', 'randomKey', 'randomNormal',
     'randomSplit', 'randomUniform', 'ready', 'relu', 'rsqrt', 'scalar', 'setAutoFree', 'setGemvLayout', 'setHeapLimit',
     'sigmoid', 'silu', 'sin', 'slice', 'softmax', 'split', 'sqrt', 'square', 'stack', 'std', 'stopGradient',
-    'sub', 'sum', 'tanh', 'unstack', 'variance', 'wasmThreadStats', 'where', 'whereOfOneShape', 'wrap',
+    'sub', 'sum', 'tanh', 'unstack', 'variance', 'wasmThreadStats', 'where', 'whereOfOneShape', 'wrap', 'writeSlotsInPlace',
     'zeros'
 ];
 

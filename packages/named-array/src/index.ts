@@ -35,6 +35,8 @@ export { ready, ensureReady, backendName, backendThreads } from './backend.js';
 export { wasmThreadStats } from './wasm-threads.js';
 export { setAutoFree, autoFreeStats } from './auto-free.js';
 export { setGemvLayout } from './gemv-layout.js';
+export { fusedRmsNorm, fusedRotary } from './wasm-fused.js';
+export { writeSlotsInPlace } from './wasm-in-place.js';
 export type { ThreadStats } from './wasm-threads.js';
 export { checkMemory, memoryBudget, MemoryBudgetError, setHeapLimit, WASM_HEAP_BYTES } from './memory-budget.js';
 export type { BackendName, ReadyOptions } from './backend.js';

@@ -72,27 +72,39 @@ export class NamedArray<N extends string = string> {
     readonly axes: readonly Axis[],
   ) {}
 
-  /** Sizes of the named axes, in data order. @example x.namedShape // {batch: 2, seq: 12} */
+  // The three views below are made once per array (an array never changes) and frozen: a
+  // decode step reads them thousands of times in its checks and layouts.
+  #namedShape: NamedShape<N> | undefined;
+  #names: N[] | undefined;
+  #positionalShape: number[] | undefined;
+
+  /** Sizes of the named axes, in data order (frozen). @example x.namedShape // {batch: 2, seq: 12} */
   get namedShape(): NamedShape<N> {
-    const out: Record<string, number> = {};
-    this.axes.forEach((a, i) => {
-      if (typeof a === 'string') out[a] = this.data.shape[i];
-    });
-    return out as NamedShape<N>;
+    if (!this.#namedShape) {
+      const out: Record<string, number> = {};
+      this.axes.forEach((a, i) => {
+        if (typeof a === 'string') out[a] = this.data.shape[i];
+      });
+      this.#namedShape = Object.freeze(out) as NamedShape<N>;
+    }
+    return this.#namedShape;
   }
 
-  /** Axis names in data order. @example x.names // ['batch', 'seq'] */
+  /** Axis names in data order (frozen). @example x.names // ['batch', 'seq'] */
   get names(): N[] {
-    return this.axes.filter((a): a is N => typeof a === 'string');
+    return (this.#names ??= Object.freeze(this.axes.filter((a): a is N => typeof a === 'string')) as N[]);
   }
 
-  /** Sizes of the positional axes, in positional order. @example x.untag('seq').positionalShape // [12] */
+  /** Sizes of the positional axes, in positional order (frozen). @example x.untag('seq').positionalShape // [12] */
   get positionalShape(): number[] {
-    const out: number[] = [];
-    this.axes.forEach((a, i) => {
-      if (typeof a === 'number') out[a] = this.data.shape[i];
-    });
-    return out;
+    if (!this.#positionalShape) {
+      const out: number[] = [];
+      this.axes.forEach((a, i) => {
+        if (typeof a === 'number') out[a] = this.data.shape[i];
+      });
+      this.#positionalShape = Object.freeze(out) as number[];
+    }
+    return this.#positionalShape;
   }
 
   /** The element type. @example tokens.dtype // 'int32' */

@@ -10,7 +10,7 @@
  * for await (const { text } of generateStream(model, 'Hello', { tokenizer: tok, chat: true })) process.stdout.write(text);
  */
 export { KVCache, KVCacheEntry, KV_SEQ, type CacheLayerSpec } from './generation/kv-cache.js';
-export { KVCachingAttention, KV_CACHE, KV_TOKEN_POSITIONS, cacheTags } from './generation/caching-attention.js';
+export { KVCachingAttention, KV_CACHE, KV_CACHE_DONATED, KV_TOKEN_POSITIONS, cacheTags } from './generation/caching-attention.js';
 export {
   KVCachingTransformerLM, toCachingModel, CACHE_END_INDEX, RETURN_LAST_ONLY,
   type CachingStepInput, type CachingStepOutput, type UncachedModel,

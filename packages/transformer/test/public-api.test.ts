@@ -27,7 +27,7 @@ const ENTRIES = {
   ],
   generation: [
       'CACHE_END_INDEX', 'GenerationError', 'KVCache', 'KVCacheEntry', 'KVCachingAttention',
-      'KVCachingTransformerLM', 'KV_CACHE', 'KV_SEQ', 'KV_TOKEN_POSITIONS', 'RETURN_LAST_ONLY',
+      'KVCachingTransformerLM', 'KV_CACHE', 'KV_CACHE_DONATED', 'KV_SEQ', 'KV_TOKEN_POSITIONS', 'RETURN_LAST_ONLY',
       'cacheLayerSpecs', 'cacheTags', 'defaultStopIds', 'encodePrompt', 'generate', 'generateStream',
       'initCache', 'padLeft', 'promptList', 'stripPadding', 'toCachingModel'
   ],

@@ -220,19 +220,37 @@ export class NamedEinsum extends Layer.define('NamedEinsum', {
   }
 
   protected override forward(inputs: readonly NamedArray[]): NamedArray {
-    const spec = `${this.inputAxes.map((a) => a.join(' ')).join(', ')} -> ${this.outputAxes.join(' ')}`;
-    const who = `NamedEinsum '${spec}'`;
+    // The checks with their messages run only when something is off (a decode step runs 36
+    // of these einsums, and building the messages cost more than the checks).
+    const fits = Array.isArray(inputs) && inputs.length === this.inputAxes.length &&
+      inputs.every((x, i) => x instanceof NamedArray && !x.positionalShape.length && this.inputAxes[i].every((n) => n in x.namedShape));
+    const spec = () => einsumSpec(this);
+    if (!fits) this.check(inputs, `NamedEinsum '${spec()}'`);
+    const listed = new Set(this.inputAxes.flat());
+    const spectators = new Set<string>();
+    for (const x of inputs) for (const n of x.names) if (!listed.has(n)) spectators.add(n);
+    // Spectator axes ride along as batch labels; the planner sums what no output keeps.
+    const output = [...spectators, ...this.outputAxes];
+    return new NamedArray(nx.einsumTensors(inputs.map((x) => x.names), output, inputs.map((x) => x.data), `NamedEinsum '${spec()}'`), output);
+  }
+
+  /** Throws the error describing why `inputs` do not fit this einsum. */
+  private check(inputs: readonly NamedArray[], who: string): void {
     if (!Array.isArray(inputs) || inputs.length !== this.inputAxes.length) {
       throw new LayerError(`${who} expects a list of ${this.inputAxes.length} arrays; got ${Array.isArray(inputs) ? `${inputs.length}` : typeof inputs}.`);
     }
-    const xs = inputs.map((x, i) => requireNamed(x, `${who} (input ${i})`));
-    const spectators = new Set<string>();
-    xs.forEach((x, i) => {
+    inputs.forEach((x, i) => {
+      requireNamed(x, `${who} (input ${i})`);
       checkInputAxes(x, Object.fromEntries(this.inputAxes[i].map((n) => [n, undefined])), `${who} (input ${i})`);
-      for (const n of x.names) if (!this.inputAxes.flat().includes(n)) spectators.add(n);
     });
-    // Spectator axes ride along as batch labels; the planner sums what no output keeps.
-    const output = [...spectators, ...this.outputAxes];
-    return new NamedArray(nx.einsumTensors(xs.map((x) => x.names), output, xs.map((x) => x.data), who), output);
   }
+}
+
+// An einsum's spec string, for messages, made once per layer.
+const specs = new WeakMap<NamedEinsum, string>();
+
+function einsumSpec(e: NamedEinsum): string {
+  let spec = specs.get(e);
+  if (spec === undefined) specs.set(e, (spec = `${e.inputAxes.map((a) => a.join(' ')).join(', ')} -> ${e.outputAxes.join(' ')}`));
+  return spec;
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { NamedArray } from '@penjing/named-array';
-import { Layer } from '../core/layer.js';
+import { NamedArray, fusedRmsNorm } from '@penjing/named-array';
+import { Layer, type SideInputs } from '../core/layer.js';
+import { Parameter } from '../params/parameter.js';
 import { staticField } from '../tree/fields.js';
 import { checkInputAxes, nameList, requireNamed } from './checks.js';
 import { Sequential } from './combinators.js';
@@ -43,6 +44,9 @@ export class Standardize extends NormalizeAcross {
 export class RMSStandardize extends NormalizeAcross {
   static override readonly structName = 'RMSStandardize';
   protected override normalize(x: NamedArray): NamedArray {
+    // On wasm (no gradients recorded), one fused kernel when the axis is innermost.
+    const fused = this.across.length === 1 ? fusedRmsNorm(x, this.across[0], this.epsilon) : null;
+    if (fused) return fused;
     // On wasm, the same kernels with the mean kept in place (keepDims), so the factor
     // broadcasts without a reshape (a decode step runs 109 of these norms). Elsewhere the
     // plain form, which the jit compiler recognises as one RMS-norm node.
@@ -94,6 +98,26 @@ export class LayerNorm extends Sequential {
  */
 export class RMSLayerNorm extends Sequential {
   static override readonly structName = 'RMSLayerNorm';
+
+  /**
+   * As a Sequential, except that the unmodified pair (this class's `RMSStandardize` over one
+   * axis, then a per-element scale `Linear` over that axis) runs as one fused kernel where
+   * one applies (wasm, no gradients recorded; see `fusedRmsNorm`). A tree edited by a
+   * selector (a probe inserted between the two, a replaced scale) runs its sublayers.
+   */
+  protected override forward(x: unknown, side: SideInputs): unknown {
+    const [norm, scale] = this.sublayers;
+    if (this.sublayers.length === 2 && x instanceof NamedArray && norm?.constructor === RMSStandardize && scale?.constructor === Linear) {
+      const { across, epsilon } = norm as RMSStandardize;
+      const { weights, inAxisNames, outAxisNames } = scale as Linear;
+      if (across.length === 1 && !inAxisNames.length && !outAxisNames.length && weights instanceof Parameter) {
+        const fused = fusedRmsNorm(x, across[0], epsilon, weights.value);
+        if (fused) return fused;
+      }
+    }
+    return super.forward(x, side);
+  }
+
   /** @example RMSLayerNorm.fromConfig({ name: 'norm', seed: 0, acrossAxes: { embedding: 8 }, epsilon: 1e-6 }) */
   static fromConfig(c: NormConfig): RMSLayerNorm {
     return new RMSLayerNorm({ sublayers: [new RMSStandardize({ across: Object.keys(c.acrossAxes), epsilon: c.epsilon }), scaleLinear(c)] });

@@ -114,6 +114,9 @@ export function rotateWithFrequencies(
   }
   const half = d / 2;
   const { inv, key: frequencies } = frequencyKey(r.inverseFrequencies);
+  // On wasm (no gradients recorded), one fused kernel when the axis is innermost.
+  const fused = nx.fusedRotary(x, axis, pos, inv, frequencies);
+  if (fused) return fused;
   // out = x·[cos, cos] + [x2, x1]·[−sin, sin]: the same products and sums as
   // [x1·cos − x2·sin, x2·cos + x1·sin] (x2·(−sin) = −(x2·sin) exactly), in six kernels on x
   // as laid out, with the angle terms built once per call in that layout.

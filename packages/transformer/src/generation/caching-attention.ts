@@ -16,6 +16,11 @@ export const KV_CACHE = 'kvCache';
 export const KV_TOKEN_POSITIONS = 'kvTokenPositions';
 /** Side input with the positions of the new tokens, `{batch…, seq}`. */
 export const TOKEN_POSITIONS = 'tokenPositions';
+/**
+ * Optional side input: the cache tensors the caller gives up (a `ReadonlySet` of tf.Tensors),
+ * which a full entry may then extend in place (see `CachingStepInput.donateCache`).
+ */
+export const KV_CACHE_DONATED = 'kvCacheDonated';
 
 /** The side-output tags under which cache entry `i` leaves a call. */
 export function cacheTags(i: number): { keys: string; values: string; positions: string } {
@@ -32,6 +37,9 @@ export function cacheTags(i: number): { keys: string; values: string; positions:
  * - windowed entry (a sliding-window layer that keeps only its window W): queries attend over
  *   the W kept keys plus the T new ones; the next entry keeps, per row, the W keys with the
  *   highest positions — all that any later query can see through its window.
+ *
+ * A full entry's tensors listed in the optional side input `kvCacheDonated` are extended in
+ * place where the backend allows (the caller gave them up); others are copied.
  *
  * The masks inside `queryKeyToAttn` must read key positions from `kvTokenPositions`
  * ({@link toCachingModel} retargets the catalogue's causal masks).
@@ -89,8 +97,9 @@ export class KVCachingAttention extends Layer.define('KVCachingAttention', {
       if (cache.endIndex + t > entry.length) {
         throw new LayerError(`${who}: ${t} new tokens do not fit: ${cache.endIndex} of ${entry.length} slots are used. Use a longer cacheLength.`);
       }
-      keys = writeSlots(entry.keys, KV_SEQ, cache.endIndex, k);
-      values = writeSlots(entry.values, KV_SEQ, cache.endIndex, v);
+      const donated = side[KV_CACHE_DONATED] as ReadonlySet<tf.Tensor> | undefined;
+      keys = writeSlots(entry.keys, KV_SEQ, cache.endIndex, k, { inPlace: donated?.has(entry.keys.data) });
+      values = writeSlots(entry.values, KV_SEQ, cache.endIndex, v, { inPlace: donated?.has(entry.values.data) });
       kvPositions = sidePositions(side, KV_TOKEN_POSITIONS, who);
       collector.emit(tags.keys, keys);
       collector.emit(tags.values, values);

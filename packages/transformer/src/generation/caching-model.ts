@@ -5,6 +5,7 @@
  * input and collects the updated entries from their side outputs. Prefill (many tokens) and
  * decoding (one token) are the same call.
  */
+import type * as tf from '@tensorflow/tfjs';
 import * as nx from '@penjing/named-array';
 import { NamedArray, formatNamedShape } from '@penjing/named-array';
 import {
@@ -24,7 +25,7 @@ import {
 import { KVCache, KVCacheEntry, KV_SEQ, writeSlots } from './kv-cache.js';
 import { checkForwardFits } from '../model/memory.js';
 import type { TransformerMetadata } from '../model/metadata.js';
-import { KVCachingAttention, KV_CACHE, KV_TOKEN_POSITIONS, TOKEN_POSITIONS, cacheTags } from './caching-attention.js';
+import { KVCachingAttention, KV_CACHE, KV_CACHE_DONATED, KV_TOKEN_POSITIONS, TOKEN_POSITIONS, cacheTags } from './caching-attention.js';
 
 /** Side input with the cache's end index (slots written before this call), as a number. */
 export const CACHE_END_INDEX = 'cacheEndIndex';
@@ -46,13 +47,22 @@ export interface CachingStepInput {
    * the `returnLastOnly` side input, as Gemma's does). Default false.
    */
   readonly returnLastOnly?: boolean;
+  /**
+   * The caller gives `cache` up (default false): the step may write the new keys and values
+   * into the cache's own buffers (on wasm) instead of copying every entry, and the returned
+   * cache then shares those buffers. Afterwards `cache` may only be disposed — its tensors
+   * may have changed, and a second step from it would overwrite the first one's cache. For
+   * loops that own their cache (`generate` does this); never for a cache held elsewhere or
+   * forked. Buffers a cache shares with another tensor are copied as usual.
+   */
+  readonly donateCache?: boolean;
 }
 
 /** Output of one caching step. */
 export interface CachingStepOutput {
   /** `{batch…, seq, vocabulary}` for the new tokens (`{batch…, vocabulary}` with `returnLastOnly`). */
   readonly logits: NamedArray;
-  /** The cache with the new tokens appended (shares no tensor with the input cache). */
+  /** The cache with the new tokens appended (shares no tensor with the input cache, unless it was donated). */
   readonly cache: KVCache;
 }
 
@@ -82,14 +92,14 @@ export class KVCachingTransformerLM extends Layer.define('KVCachingTransformerLM
 })<CachingStepInput, CachingStepOutput> {
 
   override handledSideInputs(): readonly string[] {
-    return [TOKEN_POSITIONS, KV_TOKEN_POSITIONS, KV_CACHE, CACHE_END_INDEX, RETURN_LAST_ONLY, SIDE_OUTPUTS];
+    return [TOKEN_POSITIONS, KV_TOKEN_POSITIONS, KV_CACHE, KV_CACHE_DONATED, CACHE_END_INDEX, RETURN_LAST_ONLY, SIDE_OUTPUTS];
   }
 
   /**
    * Runs new tokens through the model, returning their logits and the extended cache.
    * @example const { logits, cache: next } = lm.step(tokens, cache);
    */
-  step(tokens: NamedArray, cache: KVCache, options: { tokenMask?: NamedArray; returnLastOnly?: boolean; sideInputs?: SideInputs } = {}): CachingStepOutput {
+  step(tokens: NamedArray, cache: KVCache, options: { tokenMask?: NamedArray; returnLastOnly?: boolean; donateCache?: boolean; sideInputs?: SideInputs } = {}): CachingStepOutput {
     const { sideInputs, ...rest } = options;
     // Extra side inputs (e.g. a multimodal model's `images`) reach the body unchanged.
     return this.call({ tokens, cache, ...rest }, sideInputs ?? {});
@@ -126,6 +136,7 @@ export class KVCachingTransformerLM extends Layer.define('KVCachingTransformerLM
       [TOKEN_POSITIONS]: positions,
       [KV_TOKEN_POSITIONS]: kvPositions,
       [KV_CACHE]: cache,
+      ...(input.donateCache ? { [KV_CACHE_DONATED]: donatableTensors(cache) } : {}),
       [CACHE_END_INDEX]: cache.endIndex,
       [RETURN_LAST_ONLY]: input.returnLastOnly ?? false,
     });
@@ -142,6 +153,19 @@ export class KVCachingTransformerLM extends Layer.define('KVCachingTransformerLM
     });
     return { logits: output, cache: new KVCache({ endIndex: cache.endIndex + t, kvTokenPositions: kvPositions, layers }) };
   }
+}
+
+/**
+ * The full entries' key and value tensors that a donated cache may have written in place:
+ * those that appear once in it (a tensor placed in two entries would show one entry's write
+ * in the other).
+ */
+function donatableTensors(cache: KVCache): ReadonlySet<tf.Tensor> {
+  const all = [cache.kvTokenPositions, ...cache.layers.flatMap((e) => [e.keys, e.values, e.kvTokenPositions])].filter((a): a is NamedArray => a !== null);
+  const uses = new Map<object, number>();
+  for (const a of all) uses.set(a.data.dataId, (uses.get(a.data.dataId) ?? 0) + 1);
+  const once = (a: NamedArray) => uses.get(a.data.dataId) === 1;
+  return new Set(cache.layers.filter((e) => !e.windowed).flatMap((e) => [e.keys, e.values]).filter(once).map((a) => a.data));
 }
 
 function checkBatch(tokens: NamedArray, cache: KVCache, who: string): void {

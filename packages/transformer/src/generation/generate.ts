@@ -295,7 +295,8 @@ function prefill(
       const mask = batch.mask.index(part);
       // Only the last chunk's last logits are used; with returnLastOnly, Gemma decodes one
       // position per row instead of the whole chunk (a 262k-row matmul per token saved).
-      const out = lm.step(tokens, cache, { tokenMask: mask, returnLastOnly: true, sideInputs });
+      // The loop owns its cache, so each step may extend it in place (donateCache).
+      const out = lm.step(tokens, cache, { tokenMask: mask, returnLastOnly: true, donateCache: true, sideInputs });
       tokens.dispose();
       mask.dispose();
       cache.dispose();
@@ -335,7 +336,7 @@ async function compiledDecodeStep(lm: KVCachingTransformerLM, compiled: Compiled
 function decodeStep(lm: KVCachingTransformerLM, cache: KVCache, next: readonly number[], finished: readonly (FinishReason | undefined)[]): [KVCache, tf.Tensor2D] {
   const [tokens, mask] = nextTokens(lm, next, finished);
   try {
-    const out = lm.step(tokens, cache, { tokenMask: mask, returnLastOnly: true });
+    const out = lm.step(tokens, cache, { tokenMask: mask, returnLastOnly: true, donateCache: true });
     cache.dispose();
     const logits = lastLogits(out.logits);
     out.logits.dispose();

@@ -89,7 +89,9 @@ export class KVCache extends Struct.define('KVCache', {
 
   /**
    * Frees this cache's tensors. Do it only when no other cache shares them: a cache returned
-   * by a step shares nothing with the one passed in, so a decoding loop disposes each old cache.
+   * by a step shares nothing with the one passed in, so a decoding loop disposes each old cache
+   * (after a step with `donateCache`, the two share buffers by reference count, and disposing
+   * the old one still frees nothing the new one holds).
    */
   dispose(): void {
     for (const t of uniqueTensors(this)) t.dispose();
@@ -132,14 +134,20 @@ function uniqueTensors(cache: KVCache): tf.Tensor[] {
  * on wasm, a slow strided Slice kernel. While gradients are recorded (TensorScatterUpdate
  * has none in tfjs) or where the backend lacks the kernel, it slices and concatenates.
  *
+ * With `inPlace`, the caller gives `array` up (see `CachingStepInput.donateCache`): on wasm the
+ * n slots are written into its buffer and the result shares it (`nx.writeSlotsInPlace`);
+ * elsewhere, or when the buffer is shared, it copies as above.
+ *
  * @example writeSlots(keys, KV_SEQ, cache.endIndex, newKeys)
  */
-export function writeSlots(array: NamedArray, axis: string, start: number, value: NamedArray): NamedArray {
+export function writeSlots(array: NamedArray, axis: string, start: number, value: NamedArray, options: { inPlace?: boolean } = {}): NamedArray {
   const length = (array.namedShape as Record<string, number>)[axis];
   const n = (value.namedShape as Record<string, number>)[axis];
   if (!Number.isInteger(start) || start < 0 || start + n > length) {
     throw new RangeError(`writeSlots: slots [${start}, ${start + n}) do not fit in axis '${axis}' of size ${length}.`);
   }
+  const written = options.inPlace ? nx.writeSlotsInPlace(array, axis, start, value.astype(array.dtype)) : null;
+  if (written) return written;
   if (canScatter()) return scatterSlots(array, axis, start, value);
   const parts = [
     ...(start > 0 ? [array.index({ [axis]: nx.slice(0, start) })] : []),

@@ -38,6 +38,8 @@ export class SelectLastToken extends Layer.define('SelectLastToken', {
           `and an input with one (got ${formatNamedShape(x.namedShape)}).`,
       );
     }
+    // One token (a decode step): it is the last one; no argmax and gather.
+    if ((x.namedShape as Record<string, number>)[this.seqAxis] === 1) return x.index({ [this.seqAxis]: 0 });
     const last = pos.argmax(this.seqAxis);
     return x.index({ [this.seqAxis]: last });
   }
