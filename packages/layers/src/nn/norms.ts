@@ -52,8 +52,7 @@ export class RMSStandardize extends NormalizeAcross {
     // plain form, which the jit compiler recognises as one RMS-norm node.
     if (tf.getBackend() !== 'wasm') return x.mul(x.square().mean(...this.across).add(this.epsilon).rsqrt());
     const dims = this.across.map((a) => x.dataAxisOf(a));
-    const eps = tf.scalar(this.epsilon, 'float32');
-    return new NamedArray(tf.tidy(() => tf.mul(x.data, tf.rsqrt(tf.add(tf.mean(tf.square(x.data), dims, true), eps)))), x.axes);
+    return new NamedArray(tf.tidy(() => tf.mul(x.data, tf.rsqrt(tf.add(tf.mean(tf.square(x.data), dims, true), tf.scalar(this.epsilon, 'float32'))))), x.axes);
   }
 }
 

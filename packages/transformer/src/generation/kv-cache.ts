@@ -146,8 +146,15 @@ export function writeSlots(array: NamedArray, axis: string, start: number, value
   if (!Number.isInteger(start) || start < 0 || start + n > length) {
     throw new RangeError(`writeSlots: slots [${start}, ${start + n}) do not fit in axis '${axis}' of size ${length}.`);
   }
-  const written = options.inPlace ? nx.writeSlotsInPlace(array, axis, start, value.astype(array.dtype)) : null;
-  if (written) return written;
+  if (options.inPlace) {
+    const cast = value.dtype === array.dtype ? value : value.astype(array.dtype);
+    try {
+      const written = nx.writeSlotsInPlace(array, axis, start, cast);
+      if (written) return written;
+    } finally {
+      if (cast !== value) cast.dispose();
+    }
+  }
   if (canScatter()) return scatterSlots(array, axis, start, value);
   const parts = [
     ...(start > 0 ? [array.index({ [axis]: nx.slice(0, start) })] : []),
