@@ -37,9 +37,27 @@ const DECODE_STEPS = 8;
 /** Timed decode rounds per row (after one that compiles), engines taking turns. */
 const DECODE_ROUNDS = 2;
 
+/**
+ * glibc settings for the engine processes: freed memory stays in the process (no mmap for
+ * big blocks, no trimming). Every engine's output crosses into JavaScript as a fresh buffer
+ * (onnxruntime-node 1.30 copies each output; a 512-token prefill's logits are 512 MB), and on
+ * a virtual machine whose host reclaims freed guest memory (this Firecracker VM's balloon),
+ * faulting fresh pages in costs ~10 µs a page at random: the same call then takes 1.5 s or
+ * 2.8 s, whichever engine runs it. Reused memory is already backed, so the rows compare the
+ * engines, not the host's paging. `BENCH_MALLOC=system` runs with glibc's defaults instead.
+ * The 1B row, whose target is peak memory, always runs with the defaults: kept memory adds
+ * to RSS (8.9 GB there instead of 7.8).
+ */
+const KEEP_FREED_MEMORY = 'glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=4294967296';
+function engineEnv() {
+  if (process.env.BENCH_MALLOC === 'system') return process.env;
+  return { ...process.env, GLIBC_TUNABLES: [process.env.GLIBC_TUNABLES, KEEP_FREED_MEMORY].filter(Boolean).join(':') };
+}
+
 /** A child process running one engine; `ask` sends a task and resolves with its reply. */
-function startEngine(name, settings) {
-  const child = fork(join(here, 'jit/engine.mjs'), [name, JSON.stringify(settings)], { serialization: 'advanced', stdio: 'inherit' });
+function startEngine(name, settings, { keepFreedMemory = true } = {}) {
+  const env = keepFreedMemory ? engineEnv() : process.env;
+  const child = fork(join(here, 'jit/engine.mjs'), [name, JSON.stringify(settings)], { serialization: 'advanced', stdio: 'inherit', env });
   const replies = [];
   let waiting;
   child.on('message', (m) => (waiting ? (waiting(m), (waiting = undefined)) : replies.push(m)));
@@ -197,7 +215,7 @@ function printTable(rows, peaks) {
 async function run1b() {
   const checkpoint = await ensureRandomCheckpoint({ shape: '1b', dtype: 'bf16', log: (m) => console.log(m) });
   console.log(`\nGemma 3 1B-shaped, ${checkpoint} (random, bf16, lazy weights): 64-token prefill + 8 generated tokens under jit`);
-  const e = startEngine('jit-1b', { checkpoint, threads: THREADS });
+  const e = startEngine('jit-1b', { checkpoint, threads: THREADS }, { keepFreedMemory: false });
   const ready = await e.ready;
   if (ready.error) return console.log(`  failed: ${ready.error}`);
   console.log(`  lazy load: ${fmtMs(ready.loadMs)}, RSS ${(ready.rss / GB).toFixed(2)} GB`);
@@ -223,6 +241,9 @@ const load = () => `load average ${loadavg().map((x) => x.toFixed(1)).join(' / '
 
 export default async function bench() {
   console.log(`start: ${load()} (figures are only comparable on a quiet machine)`);
+  console.log(process.env.BENCH_MALLOC === 'system'
+    ? 'engine processes: glibc malloc defaults (BENCH_MALLOC=system)'
+    : `270M engine processes: GLIBC_TUNABLES=${KEEP_FREED_MEMORY} (freed memory reused; BENCH_MALLOC=system for glibc's defaults); 1B row: defaults`);
   await run270m();
   await run1b();
   console.log(`end: ${load()}`);

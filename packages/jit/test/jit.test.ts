@@ -169,4 +169,23 @@ describe('resources', () => {
     await fast.dispose();
     await expect(fast.call(t)).rejects.toThrow(/disposed/);
   });
+
+  it('outputs kept as ONNX Runtime returned them work in ops on the active backend, and free cleanly', async () => {
+    const model = GemmaTransformer.fromConfig(tinyConfig('gemma3_270m'), { seed: 6 });
+    const fast = compiled(model);
+    const t = tokens([[2, 5, 6, 7]]);
+    const want = model.call(t);
+    await fast.call(t); // compiles
+    const before = tf.memory().numTensors;
+    const got = await fast.call(t);
+    // Ops on the active backend (wasm here) read the values: a softmax over the vocabulary and a slice.
+    const [a, b] = [got, want].map((x) => tf.tidy(() => x.softmax('vocabulary').index({ seq: 2 })));
+    expectClose(a, b);
+    tf.dispose([a!.data, b!.data]);
+    expectClose(got, want);
+    got.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    t.dispose();
+    want.dispose();
+  });
 });

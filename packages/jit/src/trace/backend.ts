@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { JitError, traceDtype, type TraceDtype, type TraceValue, type ValueOrigin } from './graph.js';
 import type { Recorder } from './recorder.js';
+import { cpuBackend } from '../cpu-backend.js';
 
 export const TRACE_BACKEND = 'penjing-trace';
 
@@ -123,7 +124,7 @@ function ensureRegistered(): void {
   backend = new TraceBackend();
   tf.registerBackend(TRACE_BACKEND, () => backend!, -1);
   tf.engine().findBackend(TRACE_BACKEND);
-  tf.engine().findBackend('cpu');
+  cpuBackend();
 }
 
 /** The trace backend instance (registering it on first use). @internal */

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { JitError, sizeOf, type ParamSource, type TraceDtype, type TraceOp, type TraceValue, type ValueOrigin } from './graph.js';
+import { cpuBackend } from '../cpu-backend.js';
 
 /** Constants up to this many elements are folded on the cpu backend when all inputs are constant. */
 const FOLD_LIMIT = 1 << 22;
@@ -85,7 +86,8 @@ type Folded = { shape: number[]; dtype: TraceDtype; values: Float32Array | Int32
 function fold(kernel: string, inputs: readonly TraceValue[], attrs: Readonly<Record<string, unknown>>, named: Record<string, tf.TensorInfo>): Folded[] | undefined {
   const config = tf.getKernel(kernel, 'cpu');
   if (!config) return undefined;
-  const cpu = tf.engine().findBackend('cpu') as tf.KernelBackend;
+  const cpu = cpuBackend();
+  if (!cpu) return undefined;
   const keys = Object.keys(named);
   const cpuInputs: Record<string, tf.TensorInfo> = Array.isArray(named) ? ([] as unknown as Record<string, tf.TensorInfo>) : {};
   const written: object[] = [];
