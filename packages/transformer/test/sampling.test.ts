@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   GEMMA3_DEFAULT_SAMPLING,
+  NonFiniteLogitsError,
   RandomStream,
   SamplingOptionsError,
   greedy,
@@ -62,6 +63,24 @@ describe('greedy', () => {
 
   it('never picks a forbidden id', () => {
     withLogits([[0.1, 2, -1]], (logits) => expect(greedy(logits, [1])).toEqual([0]));
+  });
+
+  it('refuses rows holding NaN or +Infinity, naming them; −Infinity and sums that overflow are fine', async () => {
+    const big = 3e38;
+    withLogits([[0.5, -Infinity, 2], [big, big, 1]], (logits) => {
+      expect(greedy(logits)).toEqual([2, 0]); // row 1's sum overflows to +Infinity; its values are finite
+      expect(sampleSync(logits, { temperature: 1, topK: 1 }, new RandomStream(0))).toEqual([2, 0]);
+    });
+    for (const bad of [NaN, Infinity]) {
+      withLogits([[0.5, 1, 2], [1, bad, 0], [bad, 0, -Infinity]], (logits) => {
+        expect(() => greedy(logits)).toThrow(NonFiniteLogitsError);
+        expect(() => greedy(logits)).toThrow(/rows 1, 2 hold NaN or \+Infinity/);
+        expect(() => sampleSync(logits, { temperature: 0.7 }, new RandomStream(0))).toThrow(/rows 1, 2/);
+      });
+    }
+    const logits = tf.tensor2d([[1, NaN]]);
+    await expect(sample(logits, { forbiddenIds: [0] })).rejects.toThrow(/row 0 holds NaN/);
+    logits.dispose();
   });
 });
 

@@ -69,15 +69,19 @@ function* plan(logits: tf.Tensor2D, config: SamplingConfig, rng: RandomStream | 
   // Our own handle on the data (a clone shares it), so the caller may dispose `logits` at once.
   const masked: tf.Tensor2D = tf.tidy(() => (config.forbiddenIds.length === 0 ? tf.clone(logits) : logits.add(forbidMask(vocab, config.forbiddenIds))));
   try {
-    // A NaN row would argmax to 0 and sample garbage: refuse it, naming the rows.
-    const [bad] = yield [tf.tidy(() => tf.any(tf.logicalOr(tf.isNaN(masked), tf.equal(masked, Infinity)), 1))];
-    const badRows = perRow(batch, (b) => b).filter((b) => bad![b]);
-    if (badRows.length) throw new NonFiniteLogitsError(badRows);
+    // A NaN row would argmax to 0 and sample garbage: refuse it, naming the rows. A row of
+    // finite logits has a finite sum, and forbidden ids only add −∞, so one sum per row clears
+    // almost every step; the exact element test (four passes over the vocabulary, 2.5 ms of a
+    // 45 ms compiled decode step at 262k words) runs only for rows whose sum is not finite.
     const T = config.temperature;
-    if (T === 0) {
-      const [best] = yield [tf.argMax(masked, 1)];
-      return Array.from(best!);
+    const [sums, best] = yield T === 0 ? [tf.sum(logits, 1), tf.argMax(masked, 1)] : [tf.sum(logits, 1)];
+    const suspect = perRow(batch, (b) => b).filter((b) => !Number.isFinite(sums![b]!));
+    if (suspect.length) {
+      const [bad] = yield [tf.tidy(() => tf.any(tf.logicalOr(tf.isNaN(masked), tf.equal(masked, Infinity)), 1))];
+      const badRows = suspect.filter((b) => bad![b]);
+      if (badRows.length) throw new NonFiniteLogitsError(badRows);
     }
+    if (T === 0) return Array.from(best!);
     if (rng === undefined) throw new Error('sample: sampling with temperature > 0 needs a RandomStream (pass new RandomStream(seed))');
     if (config.topK !== undefined) {
       const k = Math.min(config.topK, vocab);
