@@ -154,6 +154,15 @@ describe('parseTree: print then rebuild', () => {
     w.value.data.dispose();
   });
 
+  it("keeps a key named '__proto__' as data (the property test's rare counterexample)", () => {
+    const tree = new Probe({ tag: JSON.parse('{"__proto__": {"a": 1}, "b": [2]}') as string });
+    const back = parseTree(formatTree(tree), { classes }) as Probe;
+    expect(Object.getPrototypeOf(back.tag)).toBe(Object.prototype);
+    expect(Object.keys(back.tag)).toEqual(['__proto__', 'b']);
+    expect(back).toEqual(tree);
+    expect(treeEquals(back, tree)).toBe(true);
+  });
+
   it('round-trips random nested data (property)', () => {
     type J = number | string | boolean | null | J[] | { [k: string]: J };
     const leaf = fc.oneof(fc.double({ noNaN: false }), fc.string(), fc.boolean(), fc.constant(null));

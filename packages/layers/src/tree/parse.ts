@@ -82,7 +82,8 @@ export function parseTree(text: string, opts: ParseOptions): unknown {
       if (k.t !== 'id' && k.t !== 'str') fail(`expected a field name, got '${k.v}'`, k.at);
       const name = k.t === 'str' ? unquote(k.v) : k.v;
       expect(':');
-      out[name] = value([...path, entry(name)]);
+      // Defined, not assigned: a key named '__proto__' is data here, not the object's prototype.
+      Object.defineProperty(out, name, { value: value([...path, entry(name)]), enumerable: true, writable: true, configurable: true });
     });
     return out;
   };
@@ -181,11 +182,11 @@ function revive(cls: StructClass, fields: Record<string, unknown>, fail: (msg: s
   if (specs) {
     const unknown = Object.keys(fields).filter((k) => !(k in specs));
     if (unknown.length) fail(`${structNameOf(cls)} has no field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}; its fields are ${Object.keys(specs).join(', ')}`);
-    for (const [k, spec] of Object.entries(specs)) values[k] = k in fields ? fields[k] : spec.hasDefault ? defaultOf(spec) : undefined;
+    for (const [k, spec] of Object.entries(specs)) values[k] = Object.hasOwn(fields, k) ? fields[k] : spec.hasDefault ? defaultOf(spec) : undefined;
   } else {
-    Object.assign(values, fields);
+    for (const k of Object.keys(fields)) Object.defineProperty(values, k, { value: fields[k], enumerable: true, writable: true, configurable: true });
   }
-  return Object.freeze(Object.assign(obj, values));
+  return Object.freeze(Object.defineProperties(obj, Object.getOwnPropertyDescriptors(values)));
 }
 
 function defaultOf(spec: FieldSpecs[string]): unknown {
