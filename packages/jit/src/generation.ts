@@ -67,6 +67,13 @@ interface CacheState {
   readonly axis: number;
 }
 
+/** A greedy decode step's forbidden-id mask, and its ONNX Runtime copy once made. */
+interface ForbiddenMask {
+  readonly ids: readonly number[];
+  readonly mask: NamedArray;
+  ort?: OrtTensor;
+}
+
 /** Builds the compiled steps of one generation run. @internal (registered with generation) */
 export async function compiledGenerationSteps(req: StepsRequest) {
   const key = req.model ?? req.lm;
@@ -92,7 +99,7 @@ export async function compiledGenerationSteps(req: StepsRequest) {
 
   // One step: the cache with its next write at slot `endIndex`; returns the last logits and
   // the next cache in the input layout.
-  const step = (lm: Layer, [tokens, mask, kvp, ...rest]: StepArgs, endIndex: number) => {
+  const step = (lm: Layer, [tokens, mask, kvp, ...rest]: readonly NamedArray[], endIndex: number) => {
     const kv = rest.slice(0, 2 * empty.layers.length);
     const images = rest[2 * empty.layers.length];
     const layers = empty.layers.map((e, i) => e.replace({ keys: kv[2 * i]!, values: kv[2 * i + 1]! }));
@@ -109,6 +116,27 @@ export async function compiledGenerationSteps(req: StepsRequest) {
   const cacheOutputs = new Map(caches.map((c, i) => [1 + i, { input: FIRST_CACHE_INPUT + i, axis: c.dataAxisOf(KV), what: cacheNames[i]! }]));
   const decodeRows = (g: TraceGraph) => newCacheRowsOnly(g, cacheOutputs);
   let steps = 0;
+
+  /**
+   * One decode step: the graph's first output (the logits, or with a forbidden-id mask after
+   * the caches, each row's greedy pick), the new cache rows written in place.
+   */
+  const decodeStep = async (tokens: NamedArray, mask: NamedArray, greedy?: ForbiddenMask): Promise<OrtTensor> => {
+    if (!state) throw new Error('jit generation: decode before prefill.');
+    if (steps >= promptStart) throw new Error(`jit generation: the cache of ${cacheLength} slots is full.`);
+    const args: StepArgs = [tokens.orderAs('batch', 'seq'), mask.orderAs('batch', 'seq'), ...caches, ...(greedy ? [greedy.mask] : [])];
+    const graph = greedy
+      ? await jitted.graphFor(args, (lm, a) => greedyStep(step(lm, a.slice(0, -1), cacheLength - 1), a.at(-1)!), 'decode-greedy:', decodeRows)
+      : await jitted.graphFor(args, (lm, a) => step(lm, a, cacheLength - 1), 'decode:', decodeRows);
+    // The mask goes to ONNX Runtime as one JS-side array made once per run, not read back every step.
+    const extra = greedy ? [(greedy.ort ??= await graph.toOrt(greedy.mask.data))] : [];
+    const [first, ...rows] = await graph.runOrt([await graph.toOrt(args[0].data), await graph.toOrt(args[1].data), ...state.map((s) => s.tensor), ...extra]);
+    state.forEach((s, i) => writeRow(s, rows[i]!, steps));
+    steps++;
+    return first!;
+  };
+  let vocab = 0;
+  let forbid: ForbiddenMask | undefined;
 
   return {
     async prefill(tokens: NamedArray, mask: NamedArray, images?: NamedArray): Promise<tf.Tensor2D> {
@@ -128,27 +156,49 @@ export async function compiledGenerationSteps(req: StepsRequest) {
         steps = 0;
         const [logits, ...next] = await graph.runOrt(await Promise.all(leaves.map((t) => graph.toOrt(t))));
         state = next.slice(0, caches.length).map((tensor, i) => ({ tensor, axis: cacheOutputs.get(1 + i)!.axis }));
+        vocab = logits!.dims[1]!;
         return ortToTf(logits!) as tf.Tensor2D;
       } finally {
         tf.dispose(padded.map((p) => p.data));
       }
     },
     async decode(tokens: NamedArray, mask: NamedArray): Promise<tf.Tensor2D> {
-      if (!state) throw new Error('jit generation: decode before prefill.');
-      if (steps >= promptStart) throw new Error(`jit generation: the cache of ${cacheLength} slots is full.`);
-      const args: StepArgs = [tokens.orderAs('batch', 'seq'), mask.orderAs('batch', 'seq'), ...caches];
-      const graph = await jitted.graphFor(args, (lm, a) => step(lm, a, cacheLength - 1), 'decode:', decodeRows);
-      const [logits, ...rows] = await graph.runOrt([await graph.toOrt(args[0].data), await graph.toOrt(args[1].data), ...state.map((s) => s.tensor)]);
-      state.forEach((s, i) => writeRow(s, rows[i]!, steps));
-      steps++;
-      return ortToTf(logits!) as tf.Tensor2D;
+      return ortToTf(await decodeStep(tokens, mask)) as tf.Tensor2D;
+    },
+    async decodeGreedy(tokens: NamedArray, mask: NamedArray, forbiddenIds: readonly number[]): Promise<number[]> {
+      if (forbid?.ids !== forbiddenIds) {
+        forbid?.mask.dispose();
+        forbid = { ids: forbiddenIds, mask: forbidMask(vocab, forbiddenIds) };
+      }
+      return Array.from((await decodeStep(tokens, mask, forbid)).data as Int32Array);
     },
     dispose(): void {
       state = undefined;
+      forbid?.mask.dispose();
       tf.dispose([layout[0].data, layout[1].data]);
       empty.dispose();
     },
   };
+}
+
+/**
+ * Greedy picks inside the graph, so a greedy step returns `batch` ids instead of `batch ×
+ * vocab` logits (1 MB a row at 262k words, copied out of ONNX Runtime and into tfjs every
+ * step): the argmax of the logits plus the forbidden-id mask (lowest id on ties, as
+ * `sample`), or −1 for a row holding NaN or +Infinity.
+ */
+function greedyStep([logits, ...caches]: NamedArray[], forbidden: NamedArray): NamedArray[] {
+  const masked = tf.add(logits!.unwrap('batch', 'vocabulary'), forbidden.unwrap('vocabulary'));
+  const bad = tf.any(tf.logicalOr(tf.isNaN(masked), tf.equal(masked, Infinity)), 1);
+  const ids = tf.where(bad, tf.fill(bad.shape, -1, 'int32'), tf.argMax(masked, 1));
+  return [nx.wrap(ids, 'batch'), ...caches];
+}
+
+/** A `[vocabulary]` mask: −Infinity at each forbidden id, 0 elsewhere. */
+function forbidMask(vocab: number, ids: readonly number[]): NamedArray {
+  const mask = new Float32Array(vocab);
+  for (const id of ids) if (id >= 0 && id < vocab) mask[id] = -Infinity;
+  return nx.wrap(tf.tensor1d(mask), 'vocabulary');
 }
 
 /** Writes a decode step's new row (size 1 along the cache axis) into slot `slot` of the cache, in place. */
@@ -158,7 +208,13 @@ function writeRow({ tensor, axis }: CacheState, row: OrtTensor, slot: number): v
   const outer = dims.slice(0, axis).reduce((a, b) => a * b, 1);
   const cache = tensor.data as Float32Array | Int32Array;
   const fresh = row.data as Float32Array | Int32Array;
-  for (let o = 0; o < outer; o++) cache.set(fresh.subarray(o * inner, (o + 1) * inner), (o * dims[axis]! + slot) * inner);
+  const length = dims[axis]!;
+  if (inner === 1) {
+    // Slots last (value caches): one element per row; a typed-array view each costs more than the copy.
+    for (let o = 0; o < outer; o++) cache[o * length + slot] = fresh[o]!;
+  } else {
+    for (let o = 0; o < outer; o++) cache.set(fresh.subarray(o * inner, (o + 1) * inner), (o * length + slot) * inner);
+  }
 }
 
 /** Frees the compiled generation graphs of a model (they are otherwise kept while the model lives). @example await releaseCompiledGeneration(model) */

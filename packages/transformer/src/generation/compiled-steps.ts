@@ -17,6 +17,11 @@ export interface CompiledSteps {
   prefill(tokens: NamedArray, mask: NamedArray, images?: NamedArray): Promise<tf.Tensor2D>;
   /** Appends one token per row (`{batch, seq: 1}`); returns its logits `[batch, vocab]`. */
   decode(tokens: NamedArray, mask: NamedArray): Promise<tf.Tensor2D>;
+  /**
+   * Like `decode`, for greedy sampling: each row's argmax of the logits with `forbiddenIds`
+   * excluded (lowest id on ties), or −1 for a row holding NaN or +Infinity.
+   */
+  decodeGreedy?(tokens: NamedArray, mask: NamedArray, forbiddenIds: readonly number[]): Promise<number[]>;
   /** Frees the cache (the compiled graphs stay cached with the model). */
   dispose(): void;
 }

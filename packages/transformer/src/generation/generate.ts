@@ -158,29 +158,36 @@ export async function* generateStream(
   try {
     if (options.jit) {
       compiled = await compiledSteps(model, lm, rows.length, batch.tokens.namedShape.seq as number, plan.maxNewTokens);
-      const started = Date.now();
+      const started = performance.now();
       logits = await compiled.prefill(batch.tokens, batch.mask, options.images);
       const width = batch.tokens.namedShape.seq as number;
-      options.onProgress?.({ phase: 'prefill', done: width, total: width, elapsedMs: Date.now() - started, tokensPerSecond: (width * rows.length * 1000) / Math.max(Date.now() - started, 1) });
+      options.onProgress?.({ phase: 'prefill', done: width, total: width, elapsedMs: performance.now() - started, tokensPerSecond: (width * rows.length * 1000) / Math.max(performance.now() - started, 1) });
     } else {
       cache = initCache(lm, { batchSize: rows.length, cacheLength: plan.cacheLength, slidingWindowCache: options.slidingWindowCache });
       [cache, logits] = prefill(lm, batch, cache, plan.chunk, options.onProgress, options.images ? { images: options.images } : {});
     }
     const sampling = samplingFor(options, logits.shape[1]);
-    const started = Date.now();
+    // Compiled greedy decoding picks each token inside the graph (no logits leave it).
+    const greedy = compiled?.decodeGreedy && validateSamplingOptions(sampling, logits.shape[1]);
+    const greedyForbidden = greedy && greedy.temperature === 0 ? greedy.forbiddenIds : undefined;
+    let picked: number[] | undefined;
+    const started = performance.now();
     for (let step = 0; step < plan.maxNewTokens; step++) {
       if (options.signal?.aborted) break;
       let next: number[];
       try {
-        next = await sample(logits, sampling, rng);
+        next = picked ?? (await sample(logits!, sampling, rng));
+        const bad = next.flatMap((id, b) => (id < 0 ? [b] : []));
+        if (bad.length) throw new NonFiniteLogitsError(bad);
       } catch (e) {
         if (e instanceof NonFiniteLogitsError) {
           throw new GenerationError(`step ${step}: the model's logits for prompt${e.rows.length > 1 ? 's' : ''} ${e.rows.join(', ')} are NaN or +Infinity, so generation stopped (no token was emitted from them). Check the weights and config for non-finite or overflowing values.`);
         }
         throw e;
       }
-      logits.dispose();
+      logits?.dispose();
       logits = undefined;
+      picked = undefined;
       for (let b = 0; b < rows.length; b++) {
         if (finish[b]) continue;
         const id = next[b]!;
@@ -192,10 +199,11 @@ export async function* generateStream(
         generated[b]!.push(id);
         yield { row: b, step: generated[b]!.length - 1, token: id, text: decoders[b]?.push(id) ?? '' };
       }
-      const elapsed = Date.now() - started;
+      const elapsed = performance.now() - started;
       options.onProgress?.({ phase: 'decode', done: step + 1, total: plan.maxNewTokens, elapsedMs: elapsed, tokensPerSecond: ((step + 1) * 1000) / Math.max(elapsed, 1) });
       if (finish.every((f) => f) || step + 1 === plan.maxNewTokens) break;
-      if (compiled) logits = await compiledDecodeStep(lm, compiled, next, finish);
+      if (compiled && greedyForbidden) picked = await compiledDecodeStep(lm, (t, m) => compiled!.decodeGreedy!(t, m, greedyForbidden), next, finish);
+      else if (compiled) logits = await compiledDecodeStep(lm, (t, m) => compiled!.decode(t, m), next, finish);
       else [cache, logits] = decodeStep(lm, cache!, next, finish);
     }
     for (let b = 0; b < rows.length; b++) {
@@ -284,7 +292,7 @@ function prefill(
 ): [KVCache, tf.Tensor2D] {
   const width = batch.tokens.namedShape.seq as number;
   const rows = batch.tokens.namedShape.batch as number;
-  const started = Date.now();
+  const started = performance.now();
   let cache = empty;
   let last: tf.Tensor2D | undefined;
   try {
@@ -303,7 +311,7 @@ function prefill(
       cache = out.cache;
       if (start + size === width) last = lastLogits(out.logits);
       out.logits.dispose();
-      const elapsed = Date.now() - started;
+      const elapsed = performance.now() - started;
       onProgress?.({ phase: 'prefill', done: start + size, total: width, elapsedMs: elapsed, tokensPerSecond: ((start + size) * rows * 1000) / Math.max(elapsed, 1) });
     }
   } catch (e) {
@@ -322,10 +330,10 @@ function nextTokens(lm: KVCachingTransformerLM, next: readonly number[], finishe
   return [tokens, mask];
 }
 
-async function compiledDecodeStep(lm: KVCachingTransformerLM, compiled: CompiledSteps, next: readonly number[], finished: readonly (FinishReason | undefined)[]): Promise<tf.Tensor2D> {
+async function compiledDecodeStep<R>(lm: KVCachingTransformerLM, decode: (tokens: NamedArray, mask: NamedArray) => Promise<R>, next: readonly number[], finished: readonly (FinishReason | undefined)[]): Promise<R> {
   const [tokens, mask] = nextTokens(lm, next, finished);
   try {
-    return await compiled.decode(tokens, mask);
+    return await decode(tokens, mask);
   } finally {
     tokens.dispose();
     mask.dispose();

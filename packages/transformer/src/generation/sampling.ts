@@ -66,8 +66,9 @@ export class NonFiniteLogitsError extends Error {
 function* plan(logits: tf.Tensor2D, config: SamplingConfig, rng: RandomStream | undefined): Plan {
   const [batch, vocab] = logits.shape;
   if (batch === 0) return [];
-  // Our own handle on the data (a clone shares it), so the caller may dispose `logits` at once.
-  const masked: tf.Tensor2D = tf.tidy(() => (config.forbiddenIds.length === 0 ? tf.clone(logits) : logits.add(forbidMask(vocab, config.forbiddenIds))));
+  // Our own handle on the data, so the caller may dispose `logits` at once: a reshape to the
+  // same shape shares the data on every backend (a clone copies it on wasm).
+  const masked: tf.Tensor2D = tf.tidy(() => (config.forbiddenIds.length === 0 ? tf.reshape(logits, logits.shape) : logits.add(forbidMask(vocab, config.forbiddenIds))));
   try {
     // A NaN row would argmax to 0 and sample garbage: refuse it, naming the rows. A row of
     // finite logits has a finite sum, and forbidden ids only add −∞, so one sum per row clears
@@ -94,7 +95,7 @@ function* plan(logits: tf.Tensor2D, config: SamplingConfig, rng: RandomStream | 
       });
     }
     if (config.topP < 1) return yield* nucleusOnly(masked, config.topP, T, rng);
-    const [all] = yield [tf.clone(masked)];
+    const [all] = yield [tf.reshape(masked, masked.shape)];
     return perRow(batch, (b) => drawIndex(all!.subarray(b * vocab, (b + 1) * vocab), vocab, T, rng.nextFloat()));
   } finally {
     masked.dispose();
@@ -109,7 +110,7 @@ function* plan(logits: tf.Tensor2D, config: SamplingConfig, rng: RandomStream | 
  */
 function* nucleusOnly(masked: tf.Tensor2D, topP: number, T: number, rng: RandomStream): Plan {
   const [batch, vocab] = masked.shape;
-  const [all] = yield [tf.clone(masked)];
+  const [all] = yield [tf.reshape(masked, masked.shape)];
   const logZ = perRow(batch, (b) => logSumExpScaled(all!.subarray(b * vocab, (b + 1) * vocab), vocab, T));
   for (let m = Math.min(vocab, FIRST_NUCLEUS_READ); ; m = Math.min(vocab, m * NUCLEUS_READ_GROWTH)) {
     const top = tf.topk(masked, m);
