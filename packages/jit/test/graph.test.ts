@@ -13,7 +13,7 @@ beforeAll(async () => {
   await nx.ready();
 });
 
-it('a Gemma 3 graph: one SimplifiedLayerNormalization per RMS norm, weights never transposed or reshaped by nodes, masks built once', () => {
+it('a Gemma 3 graph: one SimplifiedLayerNormalization per RMS norm, one FastGelu per GELU, weights never transposed or reshaped by nodes, masks built once', () => {
   const model = GemmaTransformer.fromConfig(tinyConfig('gemma3_270m', { numLayers: 3, attentionTypes: ['local', 'local', 'global'], slidingWindowSize: 2 }), { seed: 1 });
   const t = tokens([[2, 5, 7, 9]]);
   const { graph } = traceCall(model, [t, {}] as const, (m, [x, s]) => m.call(x, s));
@@ -22,6 +22,9 @@ it('a Gemma 3 graph: one SimplifiedLayerNormalization per RMS norm, weights neve
   const count = (op: string) => nodes.filter((n) => n.opType === op).length;
   // Per block: pre/post attention, pre/post feed-forward, query and key norms; plus the final norm.
   expect(count('SimplifiedLayerNormalization')).toBe(3 * 6 + 1);
+  // The feed-forward GELU of each block: one FastGelu, none of its seven pieces left.
+  expect(count('FastGelu')).toBe(3);
+  expect(count('Sigmoid')).toBe(0);
   const params = new Set(graph.params.keys());
   const weightNodes = nodes.filter((n) => n.opType !== 'Gather' && n.opType !== 'SimplifiedLayerNormalization' && n.opType !== 'Reshape' && n.input!.some((i) => params.has(i.split('#')[0]!) && !['MatMul', 'FusedMatMul'].includes(n.opType!)));
   expect(weightNodes.map((n) => n.opType)).toEqual([]);

@@ -143,3 +143,11 @@ defineKernel('_RMSNorm', {
     b.node('SimplifiedLayerNormalization', [inNames[0]!, scale], outNames, { axis: -1, epsilon: { f: attrs.epsilon }, stash_type: 1 });
   },
 });
+
+// The tanh-approximated GELU recognised by the trace simplifier: ONNX Runtime's FastGelu.
+defineKernel('_GeluTanh', {
+  shape: () => {
+    throw new Error('_GeluTanh is made by the simplifier, never traced.');
+  },
+  emit: ({ b, inNames, outNames }) => void b.node('FastGelu', inNames, outNames, {}, 'com.microsoft'),
+});
