@@ -11,7 +11,8 @@ import { signatureOf } from './runtime/signature.js';
 import { WeightFile } from './runtime/weights.js';
 import { WeightBuffer, isWebOrt } from './runtime/web.js';
 import { coreCount, loadOrt } from './runtime/ort.js';
-import { nodeFs, nodeOs, nodePath } from './runtime/node.js';
+import { nodeFs, nodeOs } from './runtime/node.js';
+import { makeWorkDir } from './runtime/work-dir.js';
 import { padPlan, bucketLength, padInput, unpadResult, type PadPlan } from './buckets.js';
 
 /** Progress of a compilation. */
@@ -187,9 +188,7 @@ export class JittedModel<I = unknown, O = unknown> {
       // ONNX Runtime Web reads no files: its sessions get the weights from memory.
       if (isWebOrt((await loadOrt()).ort)) return new WeightBuffer();
       const fs = await nodeFs();
-      const os = await nodeOs();
-      const path = await nodePath();
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'penjing-jit-'));
+      const dir = await makeWorkDir();
       removeAtExit(dir, (d) => fs.rmSync(d, { recursive: true, force: true }));
       return new WeightFile(dir);
     })();

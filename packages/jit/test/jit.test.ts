@@ -5,6 +5,10 @@
  * translation with tfjs's own kernel.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as nx from '@penjing/named-array';
 import { NamedArray } from '@penjing/named-array';
@@ -168,6 +172,25 @@ describe('resources', () => {
     expect(tf.memory().numTensors).toBe(before + 1); // the bad call's tokens
     await fast.dispose();
     await expect(fast.call(t)).rejects.toThrow(/disposed/);
+  });
+
+  it("removes the weights folders of processes killed before they could, and only those", async () => {
+    const child = spawnSync(process.execPath, ['-e', '']);
+    const dead = child.pid!; // exited: its pid names no running process (until the system reuses it)
+    const folder = (owner?: number) => {
+      const dir = mkdtempSync(join(tmpdir(), 'penjing-jit-'));
+      writeFileSync(join(dir, 'weights.bin'), 'x');
+      if (owner !== undefined) writeFileSync(join(dir, 'owner.pid'), String(owner));
+      return dir;
+    };
+    const [orphan, alive, unmarked] = [folder(dead), folder(process.ppid), folder()];
+    const fast = compiled(GemmaTransformer.fromConfig(tinyConfig('gemma1_2b'), { seed: 2 }));
+    const t = tokens([[2, 5, 6]]);
+    (await fast.call(t)).dispose();
+    expect(existsSync(orphan)).toBe(false);
+    expect([existsSync(alive), existsSync(unmarked)]).toEqual([true, true]);
+    for (const d of [alive, unmarked]) rmSync(d, { recursive: true });
+    t.dispose();
   });
 
   it('outputs kept as ONNX Runtime returned them work in ops on the active backend, and free cleanly', async () => {
