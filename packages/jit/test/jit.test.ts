@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import * as nx from '@penjing/named-array';
@@ -177,19 +177,21 @@ describe('resources', () => {
   it("removes the weights folders of processes killed before they could, and only those", async () => {
     const child = spawnSync(process.execPath, ['-e', '']);
     const dead = child.pid!; // exited: its pid names no running process (until the system reuses it)
-    const folder = (owner?: number) => {
+    const folder = (owner?: string) => {
       const dir = mkdtempSync(join(tmpdir(), 'penjing-jit-'));
       writeFileSync(join(dir, 'weights.bin'), 'x');
-      if (owner !== undefined) writeFileSync(join(dir, 'owner.pid'), String(owner));
+      if (owner !== undefined) writeFileSync(join(dir, 'owner.pid'), owner);
       return dir;
     };
-    const [orphan, alive, unmarked] = [folder(dead), folder(process.ppid), folder()];
+    const here = hostname();
+    // Kept: a running process's, an unmarked one, and one from another host (a shared /tmp).
+    const [orphan, alive, unmarked, elsewhere] = [folder(`${dead}@${here}`), folder(`${process.ppid}@${here}`), folder(), folder(`${dead}@not-${here}`)];
     const fast = compiled(GemmaTransformer.fromConfig(tinyConfig('gemma1_2b'), { seed: 2 }));
     const t = tokens([[2, 5, 6]]);
     (await fast.call(t)).dispose();
     expect(existsSync(orphan)).toBe(false);
-    expect([existsSync(alive), existsSync(unmarked)]).toEqual([true, true]);
-    for (const d of [alive, unmarked]) rmSync(d, { recursive: true });
+    expect([alive, unmarked, elsewhere].map((d) => existsSync(d))).toEqual([true, true, true]);
+    for (const d of [alive, unmarked, elsewhere]) rmSync(d, { recursive: true });
     t.dispose();
   });
 

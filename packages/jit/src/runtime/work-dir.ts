@@ -22,17 +22,20 @@ export async function makeWorkDir(): Promise<string> {
   for (const name of fs.readdirSync(root)) {
     if (!name.startsWith(PREFIX)) continue;
     const dir = path.join(root, name);
-    let owner: number;
+    let mark: string;
     try {
-      owner = Number(fs.readFileSync(path.join(dir, OWNER), 'utf8'));
+      mark = fs.readFileSync(path.join(dir, OWNER), 'utf8');
     } catch {
       continue; // unmarked (made by an older version) or unreadable: not ours to judge
     }
-    if (Number.isInteger(owner) && owner > 0 && owner !== proc()?.pid && !running(owner)) fs.rmSync(dir, { recursive: true, force: true });
+    // Only processes of this host are judged: a temporary directory shared between
+    // containers holds folders of processes this one cannot see.
+    const [pid, host] = [Number(mark.split('@')[0]), mark.slice(mark.indexOf('@') + 1)];
+    if (host === os.hostname() && Number.isInteger(pid) && pid > 0 && pid !== proc()?.pid && !running(pid)) fs.rmSync(dir, { recursive: true, force: true });
   }
   const dir = fs.mkdtempSync(path.join(root, PREFIX));
   const pid = proc()?.pid;
-  if (pid) fs.writeFileSync(path.join(dir, OWNER), String(pid));
+  if (pid) fs.writeFileSync(path.join(dir, OWNER), `${pid}@${os.hostname()}`);
   return dir;
 }
 
