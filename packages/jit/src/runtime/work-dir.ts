@@ -2,7 +2,7 @@
  * The temporary folder of one jitted model's files (its weights file and graphs). A process
  * removes its folders when it exits or the model is disposed; one killed by a signal cannot,
  * and would leave a weights-sized folder behind for good. So each folder records the process
- * that made it, and making a folder first removes those whose process no longer runs.
+ * (and host) that made it, and making a folder first removes those whose process no longer runs.
  */
 import { nodeFs, nodeOs, nodePath } from './node.js';
 
