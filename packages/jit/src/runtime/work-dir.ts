@@ -4,6 +4,7 @@
  * and would leave a weights-sized folder behind for good. So each folder records the process
  * (and host) that made it, and making a folder first removes those whose process no longer runs.
  */
+import { nodeIo } from '@penjing/io';
 import { nodeFs, nodeOs, nodePath } from './node.js';
 
 const PREFIX = 'penjing-jit-';
@@ -35,7 +36,10 @@ export async function makeWorkDir(): Promise<string> {
   }
   const dir = fs.mkdtempSync(path.join(root, PREFIX));
   const pid = proc()?.pid;
-  if (pid) fs.writeFileSync(path.join(dir, OWNER), `${pid}@${os.hostname()}`);
+  if (pid) {
+    const { writeFileAtomic } = await nodeIo('compiling a model');
+    await writeFileAtomic(path.join(dir, OWNER), `${pid}@${os.hostname()}`);
+  }
   return dir;
 }
 
