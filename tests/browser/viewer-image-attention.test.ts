@@ -26,7 +26,7 @@ describe('image attention in Chromium', () => {
     const weights = nx.fromArray([w], ['seq', 'kv_seq']);
     const html = renderImageAttention(image, weights, { keyStart: 3, grid: 16, panelSize: 160, pixelRange: [0, 255] }).html();
     const p = await openHtml(browser(), htmlDocument([html]));
-    const svg = p.page.locator('.pj-image-attention svg').first();
+    const svg = p.page.locator('.pj-image-attention-panel svg').first();
     const box = (await svg.boundingBox())!;
     expect([box.width, box.height]).toEqual([160, 160]);
     const shot = PNG.sync.read(await svg.screenshot());

@@ -121,17 +121,24 @@ export function renderImageAttention(image: NamedArray, weights: NamedArray, opt
   const opacity = options.opacity ?? 0.75;
   const size = options.panelSize ?? 200;
   const scale = size / Math.max(picture.height, picture.width);
+  const id = `pj-ia-${++outputs}-${Math.random().toString(36).slice(2, 8)}`;
+  // The picture is embedded once; every panel draws it by reference.
+  const pictureId = `${id}-picture`;
+  const pictureDef =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="0" height="0" style="position:absolute" aria-hidden="true"><defs>` +
+    `<image id="${pictureId}" href="${picture.url}" x="0" y="0" width="${picture.width}" height="${picture.height}" preserveAspectRatio="none" style="image-rendering:pixelated"/>` +
+    `</defs></svg>`;
   const rowsHtml = queries.map((query) => {
     const figs = panels
       .filter((p) => p.query === query)
-      .map((p) => panelSvg(p, picture, rows, cols, opacity, scale, `${label(query)}, ${headLabel(p)}`, headLabel(p)))
+      .map((p) => panelSvg(p, picture, pictureId, rows, cols, opacity, scale, `${label(query)}, ${headLabel(p)}`, headLabel(p)))
       .join('');
     return `<div class="pj-image-attention-row" data-query="${query}"><div style="margin:6px 0 2px">${escapeHtml(label(query))}</div><div style="display:flex;flex-wrap:wrap;gap:8px">${figs}</div></div>`;
   });
   const picker = options.picker ?? queries.length > 1;
-  const id = `pj-ia-${++outputs}-${Math.random().toString(36).slice(2, 8)}`;
   const html =
     `<div class="pj-image-attention" id="${id}" style="font-family:ui-sans-serif,system-ui,sans-serif;font-size:12px">` +
+    pictureDef +
     `<div style="font-weight:600;margin:0 0 4px">${escapeHtml(title)}</div>` +
     (picker ? pickerHtml(id, queries.map((qi) => (options.tokens ? options.tokens[qi] : `${q} ${qi}`))) : '') +
     `<div class="pj-image-attention-rows">${rowsHtml.join('')}</div>` +
@@ -225,8 +232,8 @@ function inferRange(x: tf.Tensor): [number, number] {
   return [0, 1];
 }
 
-/** One panel: the picture, a rect per image token coloured by its weight, a title per rect for hovering. */
-function panelSvg(p: Panel, pic: Picture, rows: number, cols: number, opacity: number, scale: number, caption: string, short: string): string {
+/** One panel: the picture (a reference to its one embedded copy), a rect per image token coloured by its weight, a title per rect for hovering. */
+function panelSvg(p: Panel, pic: Picture, pictureId: string, rows: number, cols: number, opacity: number, scale: number, caption: string, short: string): string {
   const cw = pic.width / cols;
   const ch = pic.height / rows;
   const rects: string[] = [];
@@ -245,7 +252,7 @@ function panelSvg(p: Panel, pic: Picture, rows: number, cols: number, opacity: n
   return (
     `<figure class="pj-image-attention-panel" data-query="${p.query}" data-head="${head}" style="margin:0">` +
     `<svg xmlns="http://www.w3.org/2000/svg" width="${fmt(pic.width * scale)}" height="${fmt(pic.height * scale)}" viewBox="0 0 ${pic.width} ${pic.height}" role="img" aria-label="${escapeHtml(caption)}" style="display:block">` +
-    `<image href="${pic.url}" x="0" y="0" width="${pic.width}" height="${pic.height}" preserveAspectRatio="none" style="image-rendering:pixelated"/>` +
+    `<use href="#${pictureId}"/>` +
     `<g shape-rendering="crispEdges">${rects.join('')}</g></svg>` +
     `<figcaption style="max-width:${fmt(pic.width * scale)}px">${escapeHtml(short)} · max ${p.vmax.toPrecision(3)}</figcaption></figure>`
   );

@@ -58,6 +58,10 @@ describe('renderImageAttention', () => {
     expect(tf.memory().numTensors).toBe(before);
     const ps = panels(out.html());
     expect(ps.map((p) => `${p.query}:${p.head}`)).toEqual(['1:mean', '1:0', '1:1', '2:mean', '2:0', '2:1']);
+    // The picture is embedded once; each of the six panels draws it by reference.
+    expect(out.html().match(/data:image\/png/g)).toHaveLength(1);
+    const pictureId = /<image id="([^"]+)" href="data:image\/png/.exec(out.html())![1];
+    expect(out.html().match(new RegExp(`<use href="#${pictureId}"/>`, 'g'))).toHaveLength(6);
     for (const p of ps) {
       expect(p.rects).toHaveLength(4);
       const expected = (row: number, col: number) => {
