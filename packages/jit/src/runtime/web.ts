@@ -7,8 +7,7 @@
 import type * as ortTypes from 'onnxruntime-common';
 import type { InferenceSession } from 'onnxruntime-common';
 import type { ParamSource } from '../trace/graph.js';
-import type { WeightLocation } from '../onnx/write.js';
-import type { WeightProgress } from './weights.js';
+import { WeightLayout, type WeightProgress } from './weights.js';
 
 type Ort = typeof ortTypes;
 
@@ -16,36 +15,20 @@ type Ort = typeof ortTypes;
 const ALIGN = 64;
 
 /** The weights of one jitted model, in memory: the web counterpart of WeightFile. */
-export class WeightBuffer {
-  readonly locations = new Map<string, WeightLocation>();
+export class WeightBuffer extends WeightLayout {
   private readonly chunks: { offset: number; bytes: Uint8Array }[] = [];
-  private end = 0;
   private joined: Uint8Array | undefined;
-  constructor(readonly fileName = 'weights.bin') {}
+  constructor(fileName = 'weights.bin') {
+    super(fileName, ALIGN, 'weights buffer');
+  }
 
   /** Copies every parameter not yet in the buffer. @example await buffer.add(trace.graph.params) */
   async add(params: ReadonlyMap<string, ParamSource>, progress?: WeightProgress): Promise<void> {
-    const missing = [...params].filter(([label]) => !this.locations.has(label));
-    let done = 0;
-    for (const [label, source] of missing) {
-      const values = source.kind === 'tensor' ? (source.tensor.dataSync() as Float32Array | Int32Array) : await source.read();
+    await this.place(params, (bytes, offset) => {
       // A copy: a tensor's backing store may be reused once the tensor is disposed.
-      const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength).slice();
-      const offset = Math.ceil(this.end / ALIGN) * ALIGN;
-      this.chunks.push({ offset, bytes });
-      this.end = offset + bytes.length;
-      this.locations.set(label, { file: this.fileName, offset, length: bytes.length });
+      this.chunks.push({ offset, bytes: bytes.slice() });
       this.joined = undefined;
-      done++;
-      progress?.(done, missing.length, label);
-    }
-  }
-
-  /** Where a parameter is. @example buffer.locate('embedder.input_embedding') */
-  locate(label: string): WeightLocation {
-    const l = this.locations.get(label);
-    if (!l) throw new Error(`jit: parameter '${label}' was not written to the weights buffer.`);
-    return l;
+    }, progress);
   }
 
   /** The whole buffer, as sessions receive it (`externalData`). @example buffer.bytes().byteLength */
@@ -114,7 +97,6 @@ export function setWebExecutionProviders(providers: readonly WebExecutionProvide
 /**
  * A web session on the model bytes, its weights given from memory. A WebGPU failure (no
  * adapter after all, a build of ORT Web without WebGPU) falls back to wasm, with a warning saying why.
-
  */
 export async function createWebSession(
   ort: Ort, model: Uint8Array, weights: WeightBuffer, options: InferenceSession.SessionOptions,
